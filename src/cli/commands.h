@@ -1,0 +1,15 @@
+/*
+ * commands.h - the subcommands of the trawl binary, one line each.
+ * X(name, summary): cmd_<name>() lives in cmd_<name>.c.
+ */
+#ifndef TR_SRC_CLI_COMMANDS_H
+#define TR_SRC_CLI_COMMANDS_H
+
+#define TR_COMMANDS(X)                                                                    \
+    X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")
+
+#define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
+TR_COMMANDS(TR_CMD_DECL)
+#undef TR_CMD_DECL
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * parser.c - format registry and the tr_parser lifecycle (see trawl/parse.h).
+ */
+#include "core/common.h"
+
+#include "parse/format.h"
+
+static const char *const format_names[] = {
+#define TR_FMT_NAME(id, name, desc) name,
+    TR_FORMATS(TR_FMT_NAME)
+#undef TR_FMT_NAME
+};
+
+static const char *const format_descs[] = {
+#define TR_FMT_DESC(id, name, desc) desc,
+    TR_FORMATS(TR_FMT_DESC)
+#undef TR_FMT_DESC
+};
+
+/* Which decoder serves which format. Formats built on JSON share one. */
+static const tr_format_ops *format_ops(tr_format fmt)
+{
+    switch (fmt) {
+    default:
+        return NULL;
+    }
+}
+
+const char *tr_format_name(tr_format fmt)
+{
+    return (unsigned)fmt < TR_FMT_COUNT ? format_names[fmt] : "?";
+}
+
+const char *tr_format_desc(tr_format fmt)
+{
+    return (unsigned)fmt < TR_FMT_COUNT ? format_descs[fmt] : "?";
+}
+
+tr_format tr_format_from_name(const char *name)
+{
+    for (int i = 0; i < TR_FMT_COUNT; i++)
+        if (strcmp(format_names[i], name) == 0)
+            return (tr_format)i;
+    return TR_FMT_COUNT;
+}
+
+bool tr_format_is_json(tr_format fmt)
+{
+    switch (fmt) {
+    case TR_FMT_JSON:
+    case TR_FMT_EVTX_JSON:
+    case TR_FMT_WINLOGBEAT:
+    case TR_FMT_NXLOG:
+    case TR_FMT_EVE:
+    case TR_FMT_ZEEK_JSON:
+        return true;
+    default:
+        return false;
+    }
+}
+
+tr_err tr_parser_fail(tr_parser *p, tr_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+tr_err tr_parser_new(tr_format fmt, const tr_parse_opts *opts, tr_parser **out)
+{
+    *out = NULL;
+    if ((unsigned)fmt >= TR_FMT_COUNT || fmt == TR_FMT_AUTO)
+        return TR_EINVAL;
+    const tr_format_ops *ops = format_ops(fmt);
+    if (!ops)
+        return TR_EUNSUPPORTED;
+    tr_parser *p = tr_calloc(1, sizeof(*p));
+    if (!p)
+        return TR_ENOMEM;
+    p->format = fmt;
+    p->ops = ops;
+    if (opts)
+        p->opts = *opts;
+    if (!p->opts.max_depth)
+        p->opts.max_depth = 64;
+    if (ops->state_size && !(p->state = tr_calloc(1, ops->state_size))) {
+        tr_free(p);
+        return TR_ENOMEM;
+    }
+    if (ops->init) {
+        tr_err err = ops->init(p);
+        if (err) {
+            tr_free(p->state);
+            tr_free(p);
+            return err;
+        }
+    }
+    *out = p;
+    return TR_OK;
+}
+
+void tr_parser_free(tr_parser *p)
+{
+    if (!p)
+        return;
+    if (p->ops->release)
+        p->ops->release(p);
+    tr_free(p->state);
+    tr_free(p);
+}
+
+tr_format tr_parser_format(const tr_parser *p)
+{
+    return p->format;
+}
+
+tr_err tr_parser_parse(tr_parser *p, tr_str record, tr_event *ev)
+{
+    p->errmsg[0] = '\0';
+    ev->format = (uint16_t)p->format;
+    ev->raw = record;
+    return p->ops->parse(p, record, ev);
+}
+
+const char *tr_parser_errmsg(const tr_parser *p)
+{
+    return p->errmsg;
+}
