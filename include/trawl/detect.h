@@ -53,6 +53,8 @@ typedef struct tr_detection {
     uint32_t ntags;
     tr_logsource logsource;   /* of the event */
     tr_str path;              /* source of the (last) event */
+    uint64_t source_gen;      /* identity of the file's content (e.g. a hash of its head),
+                                 so a replaced file's records get new ids; 0 if unknown */
     uint64_t record;          /* 0-based record index in path */
     uint64_t line;            /* 1-based line, 0 if none */
     const tr_kv *fields;      /* matched fields + key context */
@@ -69,8 +71,9 @@ typedef struct tr_detection {
 
 /* The deterministic id of a detection: the same event matched by the same
  * rule (or indicator, on the same field) gets the same id on every run, so
- * a store keeps each detection once. Correlations hash their rule, tenant,
- * group and contributing ids. */
+ * a store keeps each detection once. It hashes kind, tenant, rule id, path,
+ * source_gen and record (plus the indicator and field for ioc). Correlations
+ * hash their rule, tenant, group and contributing ids. */
 TR_API uint64_t tr_detection_id(const tr_detection *d);
 
 /* Writes d as one JSON line (with a trailing newline) in the record format

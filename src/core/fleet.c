@@ -168,7 +168,7 @@ tr_err tr_fleet_load(const char *path, tr_fleet **out, size_t *bad_rows, char *e
             continue;
         }
         if (v[3].n && !tr_stix_sector_known(v[3]))
-            tr_log_at(TR_LOG_WARN, path, lineno,
+            tr_log_at(TR_LOG_INFO, path, lineno,
                       "sector '%.*s' is not in the STIX 2.1 industry-sector vocabulary",
                       TR_STR_FMT(v[3]));
         e = add_slices(f, v[0], v[1], v[2], v[3]);

@@ -42,7 +42,7 @@ uint64_t tr_detection_id(const tr_detection *d)
             tr_buf_printf(&b, "%016" PRIx64, d->contributing[i]);
     } else {
         put_part(&b, d->path);
-        tr_buf_printf(&b, "%" PRIu64 "|", d->record);
+        tr_buf_printf(&b, "%016" PRIx64 "|%" PRIu64 "|", d->source_gen, d->record);
         if (d->kind == TR_DET_IOC) {
             put_part(&b, d->indicator.type);
             put_part(&b, d->indicator.value);
