@@ -112,7 +112,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBA)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/replay.c $< $(LIBA) $(LDLIBS)
 
 FUZZ_CC ?= clang
-FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude \
                -Isrc -I. $(PKG_CFLAGS) -DTR_DEBUG_ARENA=1
 fuzz: $(FUZZ_NAMES:%=build/fuzz-lf/%)
 build/fuzz-lf/%: tests/fuzz/fuzz_%.c $(LIB_SRCS)

@@ -48,6 +48,8 @@ typedef struct tr_record {
     tr_str data;     /* the record bytes without the line terminator (borrowed) */
     uint64_t line;   /* 1-based line of the record's first byte */
     uint64_t offset; /* byte offset of the record in the decompressed stream */
+    tr_err status;   /* block mode: TR_OK, or TR_ELIMIT / TR_EPARSE for a record the
+                        framing rejected (see tr_source_status_msg) */
 } tr_record;
 
 typedef struct tr_source tr_source;
@@ -74,6 +76,31 @@ TR_API tr_framing tr_source_framing(const tr_source *s);
  *  TR_EIO / TR_ECOMPRESS  the stream cannot be read further (message in
  *             tr_source_errmsg()). */
 TR_API tr_err tr_source_next(tr_source *s, tr_record *rec);
+
+/* Block mode, for pipelines that hand records to other threads: the source
+ * cuts records into caller-owned blocks instead of its own window, so the
+ * records of a block stay valid for as long as the caller keeps the block.
+ * Only the bytes of a record cut by the end of a block are copied (into the
+ * source, then to the front of the next block). A block may be grown (tr_realloc of buf) to hold
+ * one long record, up to max_record plus a chunk. */
+typedef struct tr_block {
+    char *buf;          /* bytes (caller-owned, allocated with tr_malloc; may be grown) */
+    size_t cap;         /* capacity of buf */
+    size_t len;         /* bytes of buf in use after the call */
+    tr_record *recs;    /* caller-provided record table */
+    size_t maxrecs;     /* its capacity */
+    size_t nrecs;       /* records cut (including rejected ones, by status) */
+    bool eof;           /* the stream ended: no further block */
+} tr_block;
+
+/* Fills b with the next records. The block may be released or reused as soon
+ * as the caller is done with its records (the source keeps its own copy of
+ * the unfinished tail). Returns TR_OK (b->eof tells whether the stream ended) or
+ * TR_EIO / TR_ECOMPRESS / TR_ENOMEM (records cut before the failure are in b). */
+TR_API tr_err tr_source_next_block(tr_source *s, tr_block *b);
+
+/* The message for a record status of block mode. */
+TR_API const char *tr_source_status_msg(const tr_source *s, tr_err status);
 
 /* Message for the last error, valid until the next call. */
 TR_API const char *tr_source_errmsg(const tr_source *s);

@@ -247,6 +247,8 @@ tr_err tr_time_parse_epoch(const char *p, size_t n, int64_t *ns)
             return TR_EPARSE;
         t = whole * 1000000 + frac_ns / 1000;
     } else {
+        if (whole > INT64_MAX / TR_NS_PER_SEC - 1)
+            return TR_EPARSE;
         t = whole * TR_NS_PER_SEC + frac_ns;
     }
     (void)frac;

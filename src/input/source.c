@@ -38,6 +38,10 @@ struct tr_source {
     bool skipping;       /* discarding an oversized record up to its end */
     bool resync;         /* JSON framing: skip lines until one starts a value */
     bool bol;            /* JSON framing: win[pos] is at the beginning of a line */
+    tr_block *block;     /* block mode: the block being filled (win is its buffer) */
+    char *own_win;       /* the source's own window (NULL once block mode took over) */
+    char *carry;         /* block mode: unfinished tail of the previous block */
+    size_t ncarry, carry_cap;
     char errmsg[256];
 };
 
@@ -63,8 +67,42 @@ static tr_err fail(tr_source *s, tr_err err, const char *fmt, ...)
 }
 
 /* Reads more bytes into the window; sets eof at the end of the stream. */
+/* Block mode: more bytes for the current block, or TR_EBUSY when the block
+ * is full (the caller seals it; its tail goes to the next block). */
+static tr_err fill_block(tr_source *s)
+{
+    tr_block *b = s->block;
+    size_t room = s->cap - s->len;
+    if (s->pos > 0 && room < s->chunk / 2)
+        return TR_EBUSY;
+    if (room < s->chunk / 2) {
+        /* only one unfinished record in the block: grow it */
+        size_t limit = s->max_record + s->chunk;
+        size_t ncap = TR_MIN(s->cap * 2, limit);
+        if (ncap <= s->cap)
+            return TR_EBUSY;
+        char *w = tr_realloc(b->buf, ncap);
+        if (!w)
+            return fail(s, TR_ENOMEM, "out of memory for a %zu-byte block", ncap);
+        b->buf = s->win = w;
+        b->cap = s->cap = ncap;
+        room = s->cap - s->len;
+    }
+    size_t got;
+    tr_err err = tr_decomp_read(s->dec, s->win + s->len, room, &got, s->errmsg,
+                                sizeof(s->errmsg));
+    if (err)
+        return err;
+    if (got == 0)
+        s->eof = true;
+    s->len += got;
+    return TR_OK;
+}
+
 static tr_err fill(tr_source *s)
 {
+    if (s->block)
+        return fill_block(s);
     if (s->pos > 0) {
         memmove(s->win, s->win + s->pos, s->len - s->pos);
         s->base += s->pos;
@@ -80,7 +118,7 @@ static tr_err fill(tr_source *s)
             char *w = tr_realloc(s->win, ncap);
             if (!w)
                 return fail(s, TR_ENOMEM, "out of memory for a %zu-byte window", ncap);
-            s->win = w;
+            s->win = s->own_win = w;
             s->cap = ncap;
         }
     }
@@ -176,7 +214,7 @@ tr_err tr_source_open(const char *path, const tr_source_opts *opts, tr_source **
     if (err)
         goto out;
     s->cap = s->chunk * 2;
-    s->win = tr_malloc(s->cap);
+    s->win = s->own_win = tr_malloc(s->cap);
     if (!s->win) {
         err = TR_ENOMEM;
         goto out;
@@ -221,7 +259,8 @@ void tr_source_free(tr_source *s)
     tr_decomp_free(s->dec);
     if (s->own_fd && s->fd >= 0)
         close(s->fd);
-    tr_free(s->win);
+    tr_free(s->own_win);
+    tr_free(s->carry);
     tr_free(s->path);
     tr_free(s);
 }
@@ -420,9 +459,8 @@ static tr_err next_json(tr_source *s, tr_record *rec)
     }
 }
 
-tr_err tr_source_next(tr_source *s, tr_record *rec)
+static tr_err next_record(tr_source *s, tr_record *rec)
 {
-    s->errmsg[0] = '\0';
     switch (s->framing) {
     case TR_FRAME_JSON:
         return next_json(s, rec);
@@ -432,4 +470,93 @@ tr_err tr_source_next(tr_source *s, tr_record *rec)
         return fail(s, TR_EUNSUPPORTED, "binary format %s is not read as records",
                     tr_format_name(s->format));
     }
+}
+
+const char *tr_source_status_msg(const tr_source *s, tr_err status)
+{
+    static _Thread_local char msg[96];
+    switch (status) {
+    case TR_ELIMIT:
+        snprintf(msg, sizeof(msg), "record longer than %zu bytes skipped", s->max_record);
+        return msg;
+    case TR_EPARSE:
+        return "expected a JSON object or array";
+    default:
+        return tr_strerror(status);
+    }
+}
+
+tr_err tr_source_next_block(tr_source *s, tr_block *b)
+{
+    if (s->framing == TR_FRAME_WHOLE)
+        return fail(s, TR_EUNSUPPORTED, "binary format %s is not read as records",
+                    tr_format_name(s->format));
+    /* The unfinished tail: from the source's own window the first time, then
+     * from the previous block. */
+    const char *tail = s->block ? s->carry : s->win + s->pos;
+    size_t ntail = s->block ? s->ncarry : s->len - s->pos;
+    uint64_t tail_base = s->block ? s->base : s->base + s->pos;
+    if (b->cap < ntail + s->chunk) {
+        size_t ncap = ntail + s->chunk;
+        char *w = tr_realloc(b->buf, ncap);
+        if (!w)
+            return fail(s, TR_ENOMEM, "out of memory for a %zu-byte block", ncap);
+        b->buf = w;
+        b->cap = ncap;
+    }
+    memcpy(b->buf, tail, ntail);
+    if (s->own_win) {
+        tr_free(s->own_win);
+        s->own_win = NULL;
+    }
+    s->block = b;
+    s->win = b->buf;
+    s->cap = b->cap;
+    s->len = ntail;
+    s->pos = 0;
+    s->base = tail_base;
+    b->nrecs = 0;
+    b->eof = false;
+    tr_err err = TR_OK;
+    while (b->nrecs < b->maxrecs) {
+        tr_record *rec = &b->recs[b->nrecs];
+        tr_err e = next_record(s, rec);
+        if (e == TR_OK || e == TR_ELIMIT || e == TR_EPARSE) {
+            rec->status = e;
+            b->nrecs++;
+            continue;
+        }
+        if (e == TR_EEOF)
+            b->eof = true;
+        else if (e != TR_EBUSY)
+            err = e;
+        break;
+    }
+    b->len = s->len;
+    /* Keep the tail: the caller may release this block before the next call. */
+    size_t ntail2 = s->len - s->pos;
+    if (ntail2 > s->carry_cap) {
+        char *c = tr_realloc(s->carry, ntail2);
+        if (!c)
+            return fail(s, TR_ENOMEM, "out of memory for a %zu-byte record tail", ntail2);
+        s->carry = c;
+        s->carry_cap = ntail2;
+    }
+    if (ntail2)
+        memcpy(s->carry, s->win + s->pos, ntail2);
+    s->ncarry = ntail2;
+    s->base += s->pos;
+    s->win = NULL;
+    s->len = s->pos = s->cap = 0;
+    return err;
+}
+
+tr_err tr_source_next(tr_source *s, tr_record *rec)
+{
+    s->errmsg[0] = '\0';
+    if (s->block)
+        return fail(s, TR_EINVAL, "source is in block mode");
+    tr_err err = next_record(s, rec);
+    rec->status = err;
+    return err;
 }

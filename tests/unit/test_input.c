@@ -278,3 +278,104 @@ TEST(input_walk_sorted_recursive)
     CHECK_EQ(tr_pathlist_add(&l, "/nonexistent/trawl"), TR_ENOENT);
     tr_pathlist_release(&l);
 }
+
+/* Reads path record by record, and again block by block with tiny blocks,
+ * and checks both give the same records, lines, offsets and statuses. */
+static void compare_block_mode(const char *path, tr_format fmt, size_t max_record,
+                               size_t block_cap, size_t maxrecs)
+{
+    tr_record want[512];
+    size_t nwant = 0;
+    tr_source *s = open_fmt(path, fmt, max_record);
+    CHECK(s);
+    char *copies[512];
+    tr_err e;
+    tr_record r;
+    while ((e = tr_source_next(s, &r)) != TR_EEOF) {
+        CHECK(e == TR_OK || e == TR_ELIMIT || e == TR_EPARSE);
+        CHECK(nwant < 512);
+        copies[nwant] = tr_strndup(r.data.p, r.data.n);
+        want[nwant] = r;
+        want[nwant].data.p = copies[nwant];
+        want[nwant].status = e;
+        nwant++;
+    }
+    tr_source_free(s);
+
+    s = open_fmt(path, fmt, max_record);
+    tr_block blocks[2] = { 0 };
+    tr_record recs[2][64];
+    size_t got = 0;
+    for (int i = 0; i < 2; i++) {
+        blocks[i].buf = tr_malloc(block_cap);
+        blocks[i].cap = block_cap;
+        blocks[i].recs = recs[i];
+        blocks[i].maxrecs = maxrecs;
+    }
+    for (int k = 0;; k = !k) {
+        CHECK_EQ(tr_source_next_block(s, &blocks[k]), TR_OK);
+        for (size_t i = 0; i < blocks[k].nrecs; i++, got++) {
+            tr_record *g = &blocks[k].recs[i];
+            CHECK(got < nwant);
+            CHECK_EQ(g->status, want[got].status);
+            CHECK_EQ(g->line, want[got].line);
+            CHECK_EQ(g->offset, want[got].offset);
+            CHECK_EQ(g->data.n, want[got].data.n);
+            CHECK(g->data.n == 0 || memcmp(g->data.p, want[got].data.p, g->data.n) == 0);
+        }
+        if (blocks[k].eof)
+            break;
+    }
+    CHECK_EQ(got, nwant);
+    for (int i = 0; i < 2; i++)
+        tr_free(blocks[i].buf);
+    for (size_t i = 0; i < nwant; i++)
+        tr_free(copies[i]);
+    tr_source_free(s);
+}
+
+TEST(input_block_mode_matches_record_mode)
+{
+    const char *dir = tt_tmpdir();
+    char text[20000];
+    size_t n = 0;
+    for (int i = 0; i < 200; i++) {
+        int len = (i * 37) % 150; /* lines of varied length, some empty */
+        for (int j = 0; j < len; j++)
+            text[n++] = (char)('a' + (i + j) % 26);
+        if (i % 17 == 0) {
+            memset(text + n, 'Z', 300); /* oversized for max_record 250 */
+            n += 300;
+        }
+        text[n++] = i % 5 == 0 ? '\r' : 'x';
+        text[n++] = '\n';
+    }
+    char *p = write_file(dir, "lines.log", text, n);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", p);
+    compare_block_mode(path, TR_FMT_COMBINED, 250, 128, 64);
+    compare_block_mode(path, TR_FMT_COMBINED, 250, 4096, 7);
+    compare_block_mode(path, TR_FMT_COMBINED, 1000, 64, 64);
+}
+
+TEST(input_block_mode_json_pretty)
+{
+    const char *dir = tt_tmpdir();
+    char text[20000];
+    size_t n = 0;
+    for (int i = 0; i < 120; i++) {
+        if (i % 3 == 0)
+            n += (size_t)snprintf(text + n, sizeof(text) - n,
+                                  "{\n  \"i\": %d,\n  \"s\": \"a}\\\"{\"\n}\n", i);
+        else if (i % 11 == 0)
+            n += (size_t)snprintf(text + n, sizeof(text) - n, "junk %d\n", i);
+        else
+            n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"i\":%d,\"pad\":\"%0*d\"}\n", i,
+                                  i % 40, 0);
+    }
+    char *p = write_file(dir, "x.json", text, n);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", p);
+    compare_block_mode(path, TR_FMT_JSON, 0, 96, 64);
+    compare_block_mode(path, TR_FMT_JSON, 0, 4096, 3);
+}
