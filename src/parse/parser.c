@@ -21,6 +21,10 @@ static const char *const format_descs[] = {
 static const tr_format_ops *format_ops(tr_format fmt)
 {
     switch (fmt) {
+    case TR_FMT_COMBINED:
+        return &tr_combined_format_ops;
+    case TR_FMT_W3C:
+        return &tr_w3c_format_ops;
     default:
         return NULL;
     }

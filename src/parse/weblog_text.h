@@ -1,0 +1,53 @@
+/*
+ * weblog_text.h - small text helpers shared by the line-based decoders
+ * (weblog, w3c, zeek, syslog, auditd).
+ *
+ * They exist so that every decoder classifies numbers, decodes escapes and
+ * formats dates the same way. None allocates from the heap: decoded text
+ * goes into the event arena, and only when the input needs decoding.
+ */
+#ifndef TR_SRC_PARSE_WEBLOG_TEXT_H
+#define TR_SRC_PARSE_WEBLOG_TEXT_H
+
+#include "core/common.h"
+
+#include "trawl/event.h"
+
+/* True when s is a JSON number (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
+ * Decoders only tag a value TR_VNUM when this holds: `trawl cat` writes
+ * numbers verbatim, so "007" or "1e" must stay strings. */
+bool tr_text_is_number(tr_str s);
+
+/* Value of a hex digit, or -1. */
+static inline int tr_text_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* s without a leading UTF-8 byte order mark and trailing CR / blanks. */
+tr_str tr_text_trim_record(tr_str s);
+
+/* Decodes the escapes Apache (ap_escape_logitem) and nginx write inside quoted
+ * log fields: \" \\ and \xHH. Apache's \n \t \r \b \v are left as written:
+ * servers that do not escape log Windows paths ("..\windows\temp") where
+ * those would decode to control bytes. Any other backslash is kept. The
+ * result lives in arena; returns s itself when it holds no backslash or the
+ * arena is full/absent. */
+tr_str tr_text_unescape_log(tr_str s, tr_arena *arena);
+
+/* "YYYY-MM-DD" and "HH:MM:SS" (UTC) of ns, written in arena. false when the
+ * arena is absent or full. */
+bool tr_text_date_time(int64_t ns, tr_arena *arena, tr_str *date, tr_str *time);
+
+/* Appends a field and sets its alias; NULL when the event is full. */
+tr_field *tr_text_add(tr_event *ev, tr_str name, tr_str alias, tr_str value, tr_vkind kind);
+
+/* Appends value as a number when it is one, as a string otherwise. */
+tr_field *tr_text_add_num(tr_event *ev, tr_str name, tr_str value);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * fuzz_weblog.c - the Apache/Nginx access-log decoder on arbitrary lines.
+ */
+#include "core/common.h"
+
+#include "tests/fuzz/fuzz_text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_text_run(TR_FMT_COMBINED, NULL, NULL, data, size);
+}
