@@ -61,7 +61,7 @@ LIBA    := $(BUILD)/libtrawl.a
 LIBSO   := $(BUILD)/libtrawl.so
 UNIT    := $(BUILD)/tests/unit
 
-.PHONY: all deps check test unit e2e fuzz-replay demo bench install uninstall clean fuzz \
+.PHONY: all deps check test unit e2e fuzz-replay demo bench bench-programs install uninstall clean fuzz \
         conformance conformance-sigma conformance-evtx format-check lint kafka-demo
 .DEFAULT_GOAL := all
 
@@ -135,6 +135,15 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh $(TRAWL)
+
+# Benchmark drivers: bench/*.c, each linked with libtrawl (and its peer library).
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+BENCH_PEER_LIBS := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
+bench-programs: $(BENCH_BINS)
+$(BUILD)/bench/%: bench/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(BENCH_PEER_LIBS)
 
 conformance: conformance-sigma conformance-evtx
 

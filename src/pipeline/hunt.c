@@ -1,0 +1,932 @@
+/*
+ * hunt.c - the hunt pipeline (see trawl/hunt.h).
+ *
+ * Threads are symmetric workers. Each takes, in this order of preference:
+ *   1. a filled batch from the ready queue: parse, route and match its records;
+ *   2. the reading of the next block of a source that nobody is reading, when
+ *      a free batch is available.
+ * Whoever finishes a batch tries to take the emit lock and hands every batch
+ * that is next in output order (source order, then block order) to the post
+ * processor and the sinks. Batches are few and recycled, so memory does not
+ * grow with the input; one batch is always kept for the source being emitted,
+ * so reading ahead on later sources can never starve it.
+ *
+ * Record indexes are assigned when records are cut, so that workers can
+ * number events without knowing what other batches contain: a record is any
+ * line (or JSON value) that is not a header line of a header-driven format
+ * (Zeek, W3C), malformed ones included.
+ */
+#include "core/common.h"
+
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/hash.h"
+#include "pipeline/batch.h"
+#include "pipeline/progress.h"
+#include "trawl/arena.h"
+#include "trawl/hunt.h"
+#include "trawl/log.h"
+#include "trawl/parse.h"
+
+#define HUNT_MAX_FIELDS 2048
+#define HUNT_EVENT_ARENA_CAP ((size_t)64 << 20)
+#define HEAD_HASH_BYTES 4096
+
+typedef struct hsrc {
+    const char *path;
+    tr_source *src;
+    tr_format format;
+    bool header_format; /* '#' lines are headers (Zeek, W3C) */
+    tr_str tenant;      /* tenant of every event of this source (may be empty) */
+    uint64_t source_gen;
+    uint64_t next_seq;  /* blocks read */
+    uint64_t next_emit; /* next block to emit */
+    uint64_t records;   /* records cut so far (the next record's index) */
+    uint64_t diag_printed, diag_total;
+    header_snap *headers; /* current header lines (header formats) */
+    uint64_t raw_size;  /* file size (for progress) */
+    bool opened, reading, eof, failed, skip;
+    bool counted_format;
+} hsrc;
+
+typedef struct hunt hunt;
+
+typedef struct worker {
+    hunt *h;
+    pthread_t tid;
+    tr_field *fields;
+    tr_arena *arena;
+    tr_event ev;
+    void **scratch;                   /* one per matcher */
+    tr_parser *parser[TR_FMT_COUNT];  /* per format */
+    size_t parser_src[TR_FMT_COUNT];  /* header formats: source and … */
+    uint64_t parser_epoch[TR_FMT_COUNT]; /* … header epoch the parser has seen */
+} worker;
+
+struct tr_hunt_emit {
+    batch *b;
+    const tr_event *ev;
+    hsrc *s;
+};
+
+struct hunt {
+    const tr_hunt_config *cfg;
+    hsrc *srcs;
+    size_t nsrcs;
+    size_t block_size, maxrecs;
+    unsigned nbatches;
+    batch **all;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;       /* work available, batch freed, or done */
+    pthread_mutex_t emit_lock;
+    batch *free_list;
+    unsigned nfree;
+    batch *ready_head, *ready_tail;
+    size_t next_read;          /* lowest source index not fully read */
+    size_t emit_src;           /* source being emitted */
+    bool done, fatal;
+    tr_err fatal_err;
+    unsigned active;           /* workers not waiting */
+    tr_hunt_stats *st;
+    tr_progress progress;
+    uint64_t raw_total, raw_read;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static bool is_header_format(tr_format f)
+{
+    return f == TR_FMT_ZEEK || f == TR_FMT_W3C;
+}
+
+static uint64_t head_hash(const char *path, uint64_t *size)
+{
+    *size = 0;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char buf[HEAD_HASH_BYTES];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0)
+        *size = (uint64_t)st.st_size;
+    fclose(f);
+    return n ? tr_hash64(buf, n, 0x67656e) : 0;
+}
+
+static void snap_release(header_snap *hs)
+{
+    if (hs && --hs->refs == 0) {
+        tr_buf_release(&hs->lines);
+        tr_free(hs);
+    }
+}
+
+/* After a block: a new header snapshot if the block held header lines. */
+static tr_err note_headers(hsrc *s, const tr_block *blk)
+{
+    header_snap *cur = s->headers;
+    header_snap *next = NULL;
+    for (size_t i = 0; i < blk->nrecs; i++) {
+        const tr_record *r = &blk->recs[i];
+        if (r->status != TR_OK || !r->data.n || r->data.p[0] != '#')
+            continue;
+        if (!next) {
+            next = tr_calloc(1, sizeof(*next));
+            if (!next)
+                return TR_ENOMEM;
+            next->refs = 1;
+            tr_buf_init(&next->lines, (size_t)1 << 20);
+            if (cur) {
+                next->epoch = cur->epoch;
+                if (tr_buf_append(&next->lines, cur->lines.p, cur->lines.n)) {
+                    snap_release(next);
+                    return TR_ELIMIT;
+                }
+            }
+        }
+        next->epoch++;
+        tr_err e = tr_buf_append(&next->lines, r->data.p, r->data.n);
+        if (!e)
+            e = tr_buf_putc(&next->lines, '\n');
+        if (e) {
+            snap_release(next);
+            return e;
+        }
+    }
+    if (next) {
+        snap_release(cur);
+        s->headers = next;
+    }
+    return TR_OK;
+}
+
+/* Header lines before a resume offset: the parser needs them. */
+static tr_err preload_headers(hunt *h, hsrc *s, uint64_t offset)
+{
+    tr_source_opts so = { .format = s->format, .max_record = h->cfg->reader.max_record };
+    tr_source *src;
+    char err[256];
+    if (tr_source_open(s->path, &so, &src, err, sizeof(err)))
+        return TR_EIO;
+    tr_block blk = { .buf = tr_malloc(h->block_size), .cap = h->block_size,
+                     .recs = tr_malloc(h->maxrecs * sizeof(tr_record)), .maxrecs = h->maxrecs };
+    tr_err e = (!blk.buf || !blk.recs) ? TR_ENOMEM : TR_OK;
+    while (!e) {
+        e = tr_source_next_block(src, &blk);
+        size_t keep = 0;
+        while (keep < blk.nrecs && blk.recs[keep].offset < offset)
+            keep++;
+        blk.nrecs = keep;
+        if (!e)
+            e = note_headers(s, &blk);
+        if (keep == 0 || blk.eof || tr_source_offset(src) >= offset)
+            break;
+    }
+    tr_free(blk.buf);
+    tr_free(blk.recs);
+    tr_source_free(src);
+    return e;
+}
+
+static void source_fail(hunt *h, hsrc *s, batch *b, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void source_fail(hunt *h, hsrc *s, batch *b, const char *fmt, ...)
+{
+    (void)h;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->read_error, sizeof(b->read_error), fmt, ap);
+    va_end(ap);
+    b->read_failed = true;
+    b->eof = true;
+    s->failed = true;
+}
+
+/* Opens s (first block). Returns false when the source is to be skipped. */
+static void open_source(hunt *h, hsrc *s, batch *b)
+{
+    const tr_hunt_config *cfg = h->cfg;
+    s->opened = true;
+    uint64_t size;
+    s->source_gen = head_hash(s->path, &size);
+    tr_resume_point rp = { 0 };
+    if (cfg->resume) {
+        tr_err e = cfg->resume(cfg->store_ctx, s->path, &rp);
+        if (e) {
+            source_fail(h, s, b, "cannot read the resume point: %s", tr_strerror(e));
+            return;
+        }
+        if (rp.skip) {
+            s->skip = true;
+            b->eof = true;
+            return;
+        }
+        if (rp.source_gen)
+            s->source_gen = rp.source_gen;
+    }
+    tr_source_opts so = {
+        .format = cfg->reader.format,
+        .max_record = cfg->reader.max_record,
+        .start_offset = rp.offset,
+        .start_line = rp.line,
+        .start_record = rp.record,
+    };
+    char err[320];
+    if (tr_source_open(s->path, &so, &s->src, err, sizeof(err))) {
+        source_fail(h, s, b, "%s", err); /* the message already names the path */
+        return;
+    }
+    s->format = tr_source_format(s->src);
+    s->header_format = is_header_format(s->format);
+    s->records = rp.record;
+    if (s->header_format && rp.offset > 0 && preload_headers(h, s, rp.offset)) {
+        source_fail(h, s, b, "cannot re-read the header lines before the resume point");
+        return;
+    }
+    if (tr_source_framing(s->src) == TR_FRAME_WHOLE) {
+        source_fail(h, s, b, "format %s is not supported by hunt yet",
+                    tr_format_name(s->format));
+        return;
+    }
+    /* tenant: --tenant, else the directory layout against the fleet */
+    if (cfg->tenant)
+        s->tenant = tr_str_c(cfg->tenant);
+    else if (cfg->fleet) {
+        const tr_tenant *t = tr_fleet_for_path(cfg->fleet, s->path);
+        if (t)
+            s->tenant = t->id;
+    }
+}
+
+/* Reads the next block of s into b (called without the hunt lock). */
+static void read_block(hunt *h, hsrc *s, batch *b)
+{
+    batch_reset(b);
+    if (!s->opened) {
+        open_source(h, s, b);
+        if (b->eof)
+            return;
+    }
+    uint64_t raw_before = tr_source_bytes_read(s->src);
+    tr_err e = tr_source_next_block(s->src, &b->block);
+    b->raw_bytes = tr_source_bytes_read(s->src) - raw_before;
+    b->eof = b->block.eof;
+    if (e) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "%s", tr_source_errmsg(s->src));
+        source_fail(h, s, b, "%s", msg[0] ? msg : tr_strerror(e));
+    }
+    /* number the records; headers of header formats are not records */
+    b->first_record = s->records;
+    if (s->header_format) {
+        b->headers = s->headers;
+        if (b->headers)
+            b->headers->refs++;
+        for (size_t i = 0; i < b->block.nrecs; i++) {
+            const tr_record *r = &b->block.recs[i];
+            if (!(r->status == TR_OK && r->data.n && r->data.p[0] == '#'))
+                s->records++;
+        }
+        if (note_headers(s, &b->block))
+            source_fail(h, s, b, "header lines exceed 1 MiB");
+    } else {
+        s->records += b->block.nrecs;
+    }
+    b->end_offset = tr_source_offset(s->src);
+    b->end_line = tr_source_line(s->src);
+    b->end_record = s->records;
+}
+
+/* ------------------------------------------------------------- processing */
+
+tr_err tr_hunt_emit_detection(tr_hunt_emit *e, const tr_detection *d)
+{
+    tr_detection c = *d;
+    const tr_event *ev = e->ev;
+    if (c.ts == TR_TS_NONE || (c.ts == 0 && ev->ts != TR_TS_NONE))
+        c.ts = ev->ts;
+    if (!c.tenant.n)
+        c.tenant = ev->tenant;
+    if (!c.path.n) {
+        c.path = ev->path;
+        c.record = ev->record;
+        c.line = ev->line;
+        c.source_gen = e->s->source_gen;
+    }
+    if (!c.logsource.product.n && !c.logsource.ncategory && !c.logsource.service.n)
+        c.logsource = ev->logsource;
+    c.id = 0;
+    return batch_add_detection(e->b, &c);
+}
+
+static tr_parser *parser_for(worker *w, hunt *h, batch *b, hsrc *s, const char **why)
+{
+    tr_format f = s->format;
+    uint64_t epoch = b->headers ? b->headers->epoch : 0;
+    tr_parser *p = w->parser[f];
+    if (p && (!s->header_format || (w->parser_src[f] == b->src && w->parser_epoch[f] == epoch)))
+        return p;
+    tr_parser_free(p);
+    w->parser[f] = NULL;
+    if (tr_parser_new(f, &h->cfg->reader.parse, &p)) {
+        *why = "no decoder for this format";
+        return NULL;
+    }
+    if (s->header_format && b->headers) {
+        /* replay the header lines seen before this block */
+        const char *q = b->headers->lines.p, *end = q + b->headers->lines.n;
+        tr_arena_reset(w->arena);
+        while (q < end) {
+            const char *nl = memchr(q, '\n', (size_t)(end - q));
+            size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+            tr_event_reset(&w->ev);
+            (void)tr_parser_parse(p, (tr_str){ q, n }, &w->ev);
+            q += n + 1;
+        }
+    }
+    w->parser[f] = p;
+    w->parser_src[f] = b->src;
+    w->parser_epoch[f] = epoch;
+    return p;
+}
+
+static tr_str tenant_from_field(worker *w, const char *name)
+{
+    const tr_field *f = tr_event_find(&w->ev, tr_str_c(name));
+    tr_str v = { NULL, 0 };
+    if (f && f->kind != TR_VNULL && tr_field_value(f, w->arena, &v) != TR_OK)
+        v = (tr_str){ NULL, 0 };
+    return v;
+}
+
+static void process(worker *w, batch *b)
+{
+    hunt *h = w->h;
+    const tr_hunt_config *cfg = h->cfg;
+    hsrc *s = &h->srcs[b->src];
+    double t0 = now_s();
+    const char *why = NULL;
+    tr_parser *p = b->block.nrecs ? parser_for(w, h, b, s, &why) : NULL;
+    if (b->block.nrecs && !p) {
+        batch_diag(b, s->path, 0, "%s (%s)", why, tr_format_name(s->format));
+        b->rejected += b->block.nrecs;
+        goto out;
+    }
+    uint64_t record = b->first_record;
+    tr_event *ev = &w->ev;
+    tr_hunt_emit em = { .b = b, .ev = ev, .s = s };
+    for (size_t i = 0; i < b->block.nrecs; i++) {
+        const tr_record *r = &b->block.recs[i];
+        bool header = s->header_format && r->status == TR_OK && r->data.n && r->data.p[0] == '#';
+        if (r->status != TR_OK) {
+            b->rejected++;
+            batch_diag(b, s->path, r->line, "%s", tr_source_status_msg(s->src, r->status));
+            record++;
+            continue;
+        }
+        tr_arena_reset(w->arena);
+        tr_event_reset(ev);
+        ev->path = (tr_str){ s->path, strlen(s->path) };
+        ev->line = r->line;
+        ev->offset = r->offset;
+        ev->record = header ? record : record++;
+        ev->tenant = s->tenant;
+        tr_err e = tr_parser_parse(p, r->data, ev);
+        if (e == TR_ESKIP || header)
+            continue;
+        if (e) {
+            b->rejected++;
+            batch_diag(b, s->path, r->line, "%s", tr_parser_errmsg(p));
+            continue;
+        }
+        b->events++;
+        if (ev->truncated)
+            b->truncated++;
+        if (cfg->tenant_field) {
+            tr_str t = tenant_from_field(w, cfg->tenant_field);
+            if (t.n)
+                ev->tenant = t;
+        }
+        if (cfg->route)
+            cfg->route(cfg->route_ctx, ev);
+        for (size_t m = 0; m < cfg->nmatchers; m++) {
+            const tr_matcher *mt = &cfg->matchers[m];
+            tr_err se = mt->scan(mt->ctx, w->scratch[m], ev, &em);
+            if (se == TR_ELIMIT && b->dropped) {
+                continue;
+            }
+            if (se) {
+                b->scan_errors++;
+                batch_diag(b, s->path, r->line, "%s: %s", mt->name, tr_strerror(se));
+            }
+        }
+    }
+out:
+    b->seconds = now_s() - t0;
+}
+
+/* ---------------------------------------------------------------- emitting */
+
+typedef struct add_ctx {
+    hunt *h;
+    tr_err err;
+} add_ctx;
+
+static tr_err sinks_write(hunt *h, const tr_detection *d)
+{
+    for (size_t i = 0; i < h->cfg->nsinks; i++) {
+        tr_err e = tr_sink_write(h->cfg->sinks[i], d);
+        if (e)
+            return e;
+    }
+    h->st->detections++;
+    if ((unsigned)d->kind < 3)
+        h->st->by_kind[d->kind]++;
+    return TR_OK;
+}
+
+static tr_err post_add(void *ctx, const tr_detection *nd)
+{
+    add_ctx *a = ctx;
+    tr_detection c = *nd;
+    if (!c.id)
+        c.id = tr_detection_id(&c);
+    tr_err e = sinks_write(a->h, &c);
+    if (e && !a->err)
+        a->err = e;
+    return e;
+}
+
+static void print_diags(hunt *h, hsrc *s, batch *b)
+{
+    uint32_t max = h->cfg->max_errors_per_source ? h->cfg->max_errors_per_source : 20;
+    const char *q = b->diag.p, *end = q ? q + b->diag.n : NULL;
+    while (q && q < end) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        size_t n = nl ? (size_t)(nl - q) + 1 : (size_t)(end - q);
+        s->diag_total++;
+        if (s->diag_printed < max) {
+            s->diag_printed++;
+            tr_progress_clear(&h->progress);
+            fwrite(q, 1, n, stderr);
+        }
+        q += n;
+    }
+}
+
+/* Emits one batch (called with the emit lock held, not the hunt lock). */
+static tr_err emit_batch(hunt *h, batch *b)
+{
+    hsrc *s = &h->srcs[b->src];
+    const tr_hunt_config *cfg = h->cfg;
+    print_diags(h, s, b);
+    add_ctx ac = { h, TR_OK };
+    for (size_t i = 0; i < b->dets.n; i++) {
+        const tr_detection *d = &b->dets.v[i];
+        tr_err e = sinks_write(h, d);
+        if (e)
+            return e;
+        if (cfg->post && cfg->post->detection) {
+            e = cfg->post->detection(cfg->post->ctx, d, post_add, &ac);
+            if (e || ac.err)
+                return e ? e : ac.err;
+        }
+    }
+    if (b->dropped) {
+        tr_progress_clear(&h->progress);
+        tr_log_at(TR_LOG_ERROR, s->path, 0,
+                  "%" PRIu64 " detections lost: the output of one block exceeded its limit",
+                  b->dropped);
+    }
+    tr_hunt_stats *st = h->st;
+    st->events += b->events;
+    st->rejected += b->rejected;
+    st->truncated += b->truncated;
+    st->scan_errors += b->scan_errors;
+    st->bytes += b->block.len;
+    if (s->opened && !s->skip && s->src) {
+        tr_hunt_format_stats *fs = &st->by_format[s->format];
+        if (!s->counted_format) {
+            fs->files++;
+            s->counted_format = true;
+        }
+        fs->events += b->events;
+        fs->rejected += b->rejected;
+        fs->seconds += b->seconds;
+        fs->bytes += b->block.len;
+    }
+    if (b->read_failed) {
+        tr_progress_clear(&h->progress);
+        if (strncmp(b->read_error, s->path, strlen(s->path)) == 0)
+            tr_log(TR_LOG_ERROR, "%s", b->read_error);
+        else
+            tr_log_at(TR_LOG_ERROR, s->path, 0, "%s", b->read_error);
+    }
+    if (cfg->checkpoint && s->src && !s->skip && !b->read_failed) {
+        tr_checkpoint cp = { s->path, s->source_gen, b->end_offset, b->end_line, b->end_record,
+                             b->eof };
+        tr_err e = cfg->checkpoint(cfg->store_ctx, &cp);
+        if (e)
+            return e;
+    }
+    return TR_OK;
+}
+
+/* Source finished emitting: summary line and bookkeeping. */
+static void finish_source(hunt *h, hsrc *s)
+{
+    tr_hunt_stats *st = h->st;
+    if (s->skip) {
+        st->sources_skipped++;
+        return;
+    }
+    st->sources++;
+    if (s->failed)
+        st->sources_failed++;
+    if (s->diag_total > s->diag_printed) {
+        tr_progress_clear(&h->progress);
+        tr_log_at(TR_LOG_WARN, s->path, 0, "%" PRIu64 " more malformed records not shown",
+                  s->diag_total - s->diag_printed);
+    }
+    snap_release(s->headers);
+    s->headers = NULL;
+    tr_source_free(s->src);
+    s->src = NULL;
+}
+
+static batch *find_done(hunt *h)
+{
+    if (h->emit_src >= h->nsrcs)
+        return NULL;
+    hsrc *s = &h->srcs[h->emit_src];
+    for (unsigned i = 0; i < h->nbatches; i++) {
+        batch *b = h->all[i];
+        if (b->state == BATCH_DONE && b->src == h->emit_src && b->seq == s->next_emit)
+            return b;
+    }
+    return NULL;
+}
+
+static void release_batch(hunt *h, batch *b)
+{
+    snap_release(b->headers);
+    b->headers = NULL;
+    b->state = BATCH_FREE;
+    b->next = h->free_list;
+    h->free_list = b;
+    h->nfree++;
+}
+
+/* Emits everything that is next in order. Called without the hunt lock. */
+static void try_emit(hunt *h)
+{
+    for (;;) {
+        if (pthread_mutex_trylock(&h->emit_lock) != 0)
+            return;
+        for (;;) {
+            pthread_mutex_lock(&h->lock);
+            batch *b = h->fatal ? NULL : find_done(h);
+            pthread_mutex_unlock(&h->lock);
+            if (!b)
+                break;
+            tr_err e = emit_batch(h, b);
+            pthread_mutex_lock(&h->lock);
+            hsrc *s = &h->srcs[b->src];
+            s->next_emit++;
+            bool last = b->eof;
+            h->raw_read += b->raw_bytes;
+            if (e && !h->fatal) {
+                h->fatal = true;
+                h->fatal_err = e;
+            }
+            release_batch(h, b);
+            if (last) {
+                finish_source(h, s);
+                h->emit_src++;
+                if (h->emit_src >= h->nsrcs)
+                    h->done = true;
+            }
+            pthread_cond_broadcast(&h->cond);
+            pthread_mutex_unlock(&h->lock);
+        }
+        pthread_mutex_unlock(&h->emit_lock);
+        /* a batch may have become ready between our last look and the unlock */
+        pthread_mutex_lock(&h->lock);
+        bool more = !h->fatal && find_done(h) != NULL;
+        pthread_mutex_unlock(&h->lock);
+        if (!more)
+            return;
+    }
+}
+
+/* ------------------------------------------------------------- scheduling */
+
+/* A source to read next, or NULL. Called with the hunt lock held. */
+static hsrc *pick_source(hunt *h)
+{
+    if (h->nfree == 0)
+        return NULL;
+    while (h->next_read < h->nsrcs && h->srcs[h->next_read].eof)
+        h->next_read++;
+    for (size_t i = h->next_read; i < h->nsrcs; i++) {
+        hsrc *s = &h->srcs[i];
+        if (s->eof || s->reading)
+            continue;
+        /* keep one free batch for the source being emitted */
+        if (i != h->emit_src && h->nfree < 2)
+            return NULL;
+        /* read ahead on at most a few sources at a time */
+        if (i > h->next_read + h->nbatches)
+            return NULL;
+        return s;
+    }
+    return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    hunt *h = w->h;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        if (h->done || h->fatal)
+            break;
+        if (h->ready_head) {
+            batch *b = h->ready_head;
+            h->ready_head = b->next;
+            if (!h->ready_head)
+                h->ready_tail = NULL;
+            b->state = BATCH_PROCESSING;
+            pthread_mutex_unlock(&h->lock);
+            process(w, b);
+            pthread_mutex_lock(&h->lock);
+            b->state = BATCH_DONE;
+            pthread_mutex_unlock(&h->lock);
+            try_emit(h);
+            pthread_mutex_lock(&h->lock);
+            continue;
+        }
+        hsrc *s = pick_source(h);
+        if (s) {
+            batch *b = h->free_list;
+            h->free_list = b->next;
+            h->nfree--;
+            s->reading = true;
+            b->src = (size_t)(s - h->srcs);
+            b->seq = s->next_seq++;
+            b->state = BATCH_PROCESSING; /* owned by this reader */
+            pthread_mutex_unlock(&h->lock);
+            read_block(h, s, b);
+            pthread_mutex_lock(&h->lock);
+            s->reading = false;
+            if (b->eof)
+                s->eof = true;
+            b->state = BATCH_READY;
+            b->next = NULL;
+            if (h->ready_tail)
+                h->ready_tail->next = b;
+            else
+                h->ready_head = b;
+            h->ready_tail = b;
+            pthread_cond_broadcast(&h->cond);
+            continue;
+        }
+        pthread_cond_wait(&h->cond, &h->lock);
+    }
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static unsigned cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static tr_err worker_init(worker *w, hunt *h)
+{
+    w->h = h;
+    w->fields = tr_malloc(HUNT_MAX_FIELDS * sizeof(tr_field));
+    w->arena = tr_arena_new(256 * 1024, HUNT_EVENT_ARENA_CAP);
+    w->scratch = tr_calloc(h->cfg->nmatchers ? h->cfg->nmatchers : 1, sizeof(void *));
+    if (!w->fields || !w->arena || !w->scratch)
+        return TR_ENOMEM;
+    tr_event_init(&w->ev, w->fields, HUNT_MAX_FIELDS, w->arena);
+    for (size_t m = 0; m < h->cfg->nmatchers; m++) {
+        const tr_matcher *mt = &h->cfg->matchers[m];
+        if (mt->thread_new) {
+            tr_err e = mt->thread_new(mt->ctx, &w->scratch[m]);
+            if (e)
+                return e;
+        }
+    }
+    return TR_OK;
+}
+
+static void worker_release(worker *w)
+{
+    hunt *h = w->h;
+    if (!h)
+        return;
+    for (size_t m = 0; w->scratch && m < h->cfg->nmatchers; m++)
+        if (w->scratch[m] && h->cfg->matchers[m].thread_free)
+            h->cfg->matchers[m].thread_free(w->scratch[m]);
+    for (int f = 0; f < TR_FMT_COUNT; f++)
+        tr_parser_free(w->parser[f]);
+    tr_free(w->scratch);
+    tr_free(w->fields);
+    tr_arena_free(w->arena);
+}
+
+static void *progress_main(void *arg)
+{
+    hunt *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->done && !h->fatal) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+        if (h->done || h->fatal)
+            break;
+        tr_progress_sample smp = { h->raw_read, h->raw_total, h->st->events,
+                                   h->st->detections, h->emit_src, h->nsrcs };
+        pthread_mutex_unlock(&h->lock);
+        if (pthread_mutex_trylock(&h->emit_lock) == 0) {
+            tr_progress_draw(&h->progress, &smp);
+            pthread_mutex_unlock(&h->emit_lock);
+        }
+        pthread_mutex_lock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t npaths,
+                   tr_hunt_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    double t0 = now_s();
+    hunt h = { 0 };
+    h.cfg = cfg;
+    h.st = st;
+    tr_err err = TR_OK;
+    unsigned nthreads = cfg->threads ? cfg->threads : cpu_count();
+    worker *ws = NULL;
+    tr_pathlist files = { 0 };
+    for (size_t i = 0; i < npaths; i++) {
+        tr_err e = tr_pathlist_add(&files, paths[i]);
+        if (e) {
+            tr_log_at(TR_LOG_ERROR, paths[i], 0, "%s", tr_strerror(e));
+            st->sources_failed++;
+            if (e == TR_ENOMEM) {
+                err = e;
+                goto out;
+            }
+        }
+    }
+    h.nsrcs = files.n;
+    h.srcs = tr_calloc(files.n ? files.n : 1, sizeof(hsrc));
+    if (!h.srcs) {
+        err = TR_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < files.n; i++) {
+        h.srcs[i].path = files.paths[i];
+        struct stat sb;
+        if (strcmp(files.paths[i], "-") != 0 && stat(files.paths[i], &sb) == 0)
+            h.raw_total += (uint64_t)sb.st_size;
+    }
+    h.block_size = cfg->block_size ? cfg->block_size : (size_t)4 << 20;
+    h.maxrecs = h.block_size / 32 + 16;
+    h.nbatches = cfg->blocks_in_flight ? cfg->blocks_in_flight : 4 * nthreads;
+    if (h.nbatches < 4)
+        h.nbatches = 4;
+    h.all = tr_calloc(h.nbatches, sizeof(batch *));
+    if (!h.all) {
+        err = TR_ENOMEM;
+        goto out;
+    }
+    for (unsigned i = 0; i < h.nbatches; i++) {
+        h.all[i] = batch_new(h.block_size, h.maxrecs);
+        if (!h.all[i]) {
+            err = TR_ENOMEM;
+            goto out;
+        }
+        release_batch(&h, h.all[i]);
+    }
+    pthread_mutex_init(&h.lock, NULL);
+    pthread_cond_init(&h.cond, NULL);
+    pthread_mutex_init(&h.emit_lock, NULL);
+    tr_progress_init(&h.progress, cfg->progress);
+    if (h.nsrcs == 0)
+        h.done = true;
+    ws = tr_calloc(nthreads, sizeof(worker));
+    if (!ws) {
+        err = TR_ENOMEM;
+        goto out_sync;
+    }
+    for (unsigned i = 0; i < nthreads; i++) {
+        err = worker_init(&ws[i], &h);
+        if (err)
+            goto out_sync;
+    }
+    pthread_t prog;
+    bool have_prog = cfg->progress && pthread_create(&prog, NULL, progress_main, &h) == 0;
+    unsigned started = 0;
+    for (unsigned i = 1; i < nthreads; i++) {
+        if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0)
+            break;
+        started++;
+    }
+    worker_main(&ws[0]); /* the calling thread works too */
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(ws[i].tid, NULL);
+    if (have_prog) {
+        pthread_mutex_lock(&h.lock);
+        h.done = true;
+        pthread_cond_broadcast(&h.cond);
+        pthread_mutex_unlock(&h.lock);
+        pthread_join(prog, NULL);
+    }
+    tr_progress_clear(&h.progress);
+    if (h.fatal) {
+        err = h.fatal_err;
+    } else if (cfg->post && cfg->post->finish) {
+        add_ctx ac = { &h, TR_OK };
+        err = cfg->post->finish(cfg->post->ctx, post_add, &ac);
+        if (!err)
+            err = ac.err;
+    }
+    for (size_t i = 0; !err && i < cfg->nsinks; i++)
+        err = tr_sink_flush(cfg->sinks[i]);
+out_sync:
+    if (ws)
+        for (unsigned i = 0; i < nthreads; i++)
+            worker_release(&ws[i]);
+    tr_free(ws);
+    pthread_mutex_destroy(&h.lock);
+    pthread_cond_destroy(&h.cond);
+    pthread_mutex_destroy(&h.emit_lock);
+out:
+    for (size_t i = 0; i < h.nsrcs; i++) {
+        tr_source_free(h.srcs[i].src);
+        snap_release(h.srcs[i].headers);
+    }
+    for (unsigned i = 0; h.all && i < h.nbatches; i++)
+        batch_free(h.all[i]);
+    tr_free(h.all);
+    tr_free(h.srcs);
+    tr_pathlist_release(&files);
+    st->seconds = now_s() - t0;
+    return err;
+}
+
+void tr_hunt_stats_print(const tr_hunt_stats *st, FILE *f)
+{
+    double secs = st->seconds > 0 ? st->seconds : 1e-9;
+    fprintf(f,
+            "trawl: %" PRIu64 " sources (%" PRIu64 " failed, %" PRIu64 " unchanged), %.1f MB, %" PRIu64
+            " events, %" PRIu64 " rejected records, %" PRIu64 " detections (sigma %" PRIu64
+            ", ioc %" PRIu64 ", correlation %" PRIu64 ") in %.2f s: %.1f MB/s, %.0f events/s\n",
+            st->sources, st->sources_failed, st->sources_skipped, (double)st->bytes / 1e6,
+            st->events, st->rejected, st->detections, st->by_kind[TR_DET_SIGMA],
+            st->by_kind[TR_DET_IOC], st->by_kind[TR_DET_CORRELATION], st->seconds,
+            (double)st->bytes / 1e6 / secs, (double)st->events / secs);
+    for (int i = 0; i < TR_FMT_COUNT; i++) {
+        const tr_hunt_format_stats *fs = &st->by_format[i];
+        if (!fs->files)
+            continue;
+        double ws = fs->seconds > 0 ? fs->seconds : 1e-9;
+        fprintf(f,
+                "trawl:   %-10s %5" PRIu64 " files %10.1f MB %12" PRIu64 " events %8" PRIu64
+                " rejected  %8.1f MB/s per thread\n",
+                tr_format_name((tr_format)i), fs->files, (double)fs->bytes / 1e6, fs->events,
+                fs->rejected, (double)fs->bytes / 1e6 / ws);
+    }
+    if (st->truncated)
+        fprintf(f, "trawl: %" PRIu64 " events had more fields than the limit (%d); extra fields "
+                   "were ignored\n", st->truncated, HUNT_MAX_FIELDS);
+    if (st->scan_errors)
+        fprintf(f, "trawl: %" PRIu64 " matcher errors (see messages above)\n", st->scan_errors);
+}
