@@ -7,6 +7,7 @@
 #include "core/common.h"
 
 #include "cli/commands.h"
+#include "core/buf.h"
 #include "cli/opts.h"
 #include "trawl/arena.h"
 #include "trawl/input.h"
@@ -36,7 +37,7 @@ typedef struct cat_opts {
 } cat_opts;
 
 static int cat_one(const char *path, const cat_opts *o, tr_format fmt, tr_event *ev,
-                   uint64_t *total_events, uint64_t *total_rejected)
+                   tr_buf *out, uint64_t *total_events, uint64_t *total_rejected)
 {
     tr_reader_opts ro = { .format = fmt, .max_record = (size_t)o->max_record };
     ro.parse.timestamp_field = o->timestamp_field;
@@ -63,7 +64,8 @@ static int cat_one(const char *path, const cat_opts *o, tr_format fmt, tr_event 
         }
         if (tenant.n)
             ev->tenant = tenant;
-        if (tr_event_write_json(ev, stdout) != TR_OK) {
+        tr_buf_reset(out);
+        if (tr_event_to_json(ev, out) != TR_OK || fwrite(out->p, 1, out->n, stdout) != out->n) {
             tr_error("write error: %s", strerror(errno));
             rc = 1;
             break;
@@ -136,9 +138,12 @@ int cmd_cat(int argc, char **argv)
         tr_event ev;
         tr_event_init(&ev, fields, CAT_MAX_FIELDS, arena);
         uint64_t events = 0, rejected = 0;
+        tr_buf out;
+        tr_buf_init(&out, 0);
         for (size_t i = 0; i < files.n; i++)
-            if (cat_one(files.paths[i], &o, fmt, &ev, &events, &rejected))
+            if (cat_one(files.paths[i], &o, fmt, &ev, &out, &events, &rejected))
                 rc = 1;
+        tr_buf_release(&out);
         if (fflush(stdout) != 0) {
             tr_error("write error: %s", strerror(errno));
             rc = 1;

@@ -13,6 +13,37 @@
 #include "trawl/arena.h"
 
 uint64_t tr_hash64(const void *p, size_t n, uint64_t seed);
+
+/* Incremental hashing of several pieces (same function as tr_hash64 over
+ * their concatenation); lives on the stack, allocates nothing. */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+typedef struct tr_hasher {
+    XXH3_state_t st;
+} tr_hasher;
+static inline void tr_hasher_init(tr_hasher *h, uint64_t seed)
+{
+    XXH3_64bits_reset_withSeed(&h->st, seed);
+}
+static inline void tr_hasher_add(tr_hasher *h, const void *p, size_t n)
+{
+    XXH3_64bits_update(&h->st, p, n);
+}
+/* A length-prefixed piece, so that ("ab","c") and ("a","bc") differ. */
+static inline void tr_hasher_add_str(tr_hasher *h, tr_str s)
+{
+    uint64_t n = s.n;
+    XXH3_64bits_update(&h->st, &n, sizeof(n));
+    XXH3_64bits_update(&h->st, s.p, s.n);
+}
+static inline void tr_hasher_add_u64(tr_hasher *h, uint64_t v)
+{
+    XXH3_64bits_update(&h->st, &v, sizeof(v));
+}
+static inline uint64_t tr_hasher_final(const tr_hasher *h)
+{
+    return XXH3_64bits_digest(&h->st);
+}
 /* Hash of the ASCII-lowercased bytes (same value for "ABC" and "abc"). */
 uint64_t tr_hash64_nocase(const void *p, size_t n, uint64_t seed);
 

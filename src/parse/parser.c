@@ -63,6 +63,17 @@ bool tr_format_is_json(tr_format fmt)
     }
 }
 
+bool tr_format_header_line(tr_format fmt, tr_str line)
+{
+    if (fmt != TR_FMT_ZEEK && fmt != TR_FMT_W3C)
+        return false;
+    if (line.n >= 3 && memcmp(line.p, "\xEF\xBB\xBF", 3) == 0) { /* byte order mark */
+        line.p += 3;
+        line.n -= 3;
+    }
+    return line.n && line.p[0] == '#';
+}
+
 tr_err tr_parser_fail(tr_parser *p, tr_err err, const char *fmt, ...)
 {
     va_list ap;

@@ -106,7 +106,7 @@ static double now_s(void)
 
 static bool is_header_format(tr_format f)
 {
-    return f == TR_FMT_ZEEK || f == TR_FMT_W3C;
+    return tr_format_header_line(f, TR_STR("#"));
 }
 
 static uint64_t head_hash(const char *path, uint64_t *size)
@@ -141,7 +141,7 @@ static tr_err note_headers(hsrc *s, const tr_block *blk)
     header_snap *next = NULL;
     for (size_t i = 0; i < blk->nrecs; i++) {
         const tr_record *r = &blk->recs[i];
-        if (r->status != TR_OK || !r->data.n || r->data.p[0] != '#')
+        if (r->status != TR_OK || !tr_format_header_line(s->format, r->data))
             continue;
         if (!next) {
             next = tr_calloc(1, sizeof(*next));
@@ -240,6 +240,7 @@ static void open_source(hunt *h, hsrc *s, batch *b)
     tr_source_opts so = {
         .format = cfg->reader.format,
         .max_record = cfg->reader.max_record,
+        .chunk_size = h->block_size / 4,
         .start_offset = rp.offset,
         .start_line = rp.line,
         .start_record = rp.record,
@@ -297,7 +298,7 @@ static void read_block(hunt *h, hsrc *s, batch *b)
             b->headers->refs++;
         for (size_t i = 0; i < b->block.nrecs; i++) {
             const tr_record *r = &b->block.recs[i];
-            if (!(r->status == TR_OK && r->data.n && r->data.p[0] == '#'))
+            if (!(r->status == TR_OK && tr_format_header_line(s->format, r->data)))
                 s->records++;
         }
         if (note_headers(s, &b->block))
@@ -390,7 +391,7 @@ static void process(worker *w, batch *b)
     tr_hunt_emit em = { .b = b, .ev = ev, .s = s };
     for (size_t i = 0; i < b->block.nrecs; i++) {
         const tr_record *r = &b->block.recs[i];
-        bool header = s->header_format && r->status == TR_OK && r->data.n && r->data.p[0] == '#';
+        bool header = r->status == TR_OK && tr_format_header_line(s->format, r->data);
         if (r->status != TR_OK) {
             b->rejected++;
             batch_diag(b, s->path, r->line, "%s", tr_source_status_msg(s->src, r->status));

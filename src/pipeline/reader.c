@@ -68,6 +68,7 @@ tr_err tr_reader_next(tr_reader *r, tr_event *ev)
             return err;
         if (err == TR_ELIMIT || err == TR_EPARSE) {
             r->stats.rejected++;
+            r->next_record++; /* a malformed record is still a record */
             r->errline = rec.line;
             snprintf(r->errmsg, sizeof(r->errmsg), "%s", tr_source_errmsg(r->src));
             return err;
@@ -83,13 +84,17 @@ tr_err tr_reader_next(tr_reader *r, tr_event *ev)
         ev->path = (tr_str){ tr_source_path(r->src), strlen(tr_source_path(r->src)) };
         ev->line = rec.line;
         ev->offset = rec.offset;
+        bool header = tr_format_header_line(r->format, rec.data);
         err = tr_parser_parse(r->parser, rec.data, ev);
-        if (err == TR_ESKIP) {
+        if (err == TR_ESKIP || header) {
             r->stats.skipped++;
+            if (!header)
+                r->next_record++;
             continue;
         }
         if (err) {
             r->stats.rejected++;
+            r->next_record++;
             r->errline = rec.line;
             snprintf(r->errmsg, sizeof(r->errmsg), "%s", tr_parser_errmsg(r->parser));
             return err == TR_ELIMIT ? TR_ELIMIT : TR_EPARSE;

@@ -19,37 +19,31 @@ const char *tr_det_kind_name(tr_det_kind kind)
     return "?";
 }
 
-static void put_part(tr_buf *b, tr_str s)
-{
-    /* length-prefixed so that ("ab","c") and ("a","bc") differ */
-    tr_buf_printf(b, "%zu:", s.n);
-    tr_buf_append(b, s.p, s.n);
-}
-
 uint64_t tr_detection_id(const tr_detection *d)
 {
-    static _Thread_local tr_buf b;
-    tr_buf_reset(&b);
-    tr_buf_printf(&b, "%d|", (int)d->kind);
-    put_part(&b, d->tenant);
-    put_part(&b, d->rule_id);
+    tr_hasher h;
+    tr_hasher_init(&h, 0x7472617741ULL);
+    tr_hasher_add_u64(&h, (uint64_t)d->kind);
+    tr_hasher_add_str(&h, d->tenant);
+    tr_hasher_add_str(&h, d->rule_id);
     if (d->kind == TR_DET_CORRELATION) {
         for (uint32_t i = 0; i < d->ngroup; i++) {
-            put_part(&b, d->group[i].key);
-            put_part(&b, d->group[i].value);
+            tr_hasher_add_str(&h, d->group[i].key);
+            tr_hasher_add_str(&h, d->group[i].value);
         }
         for (uint32_t i = 0; i < d->ncontributing; i++)
-            tr_buf_printf(&b, "%016" PRIx64, d->contributing[i]);
+            tr_hasher_add_u64(&h, d->contributing[i]);
     } else {
-        put_part(&b, d->path);
-        tr_buf_printf(&b, "%016" PRIx64 "|%" PRIu64 "|", d->source_gen, d->record);
+        tr_hasher_add_str(&h, d->path);
+        tr_hasher_add_u64(&h, d->source_gen);
+        tr_hasher_add_u64(&h, d->record);
         if (d->kind == TR_DET_IOC) {
-            put_part(&b, d->indicator.type);
-            put_part(&b, d->indicator.value);
-            put_part(&b, d->indicator.field);
+            tr_hasher_add_str(&h, d->indicator.type);
+            tr_hasher_add_str(&h, d->indicator.value);
+            tr_hasher_add_str(&h, d->indicator.field);
         }
     }
-    return tr_hash64(b.p, b.n, 0x7472617741ULL);
+    return tr_hasher_final(&h);
 }
 
 static void jw_str_or_null(tr_jw *w, tr_str s)

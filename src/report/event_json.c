@@ -46,10 +46,19 @@ static void put_str_or_null(tr_jw *w, tr_str s)
 
 tr_err tr_event_write_json(const tr_event *ev, FILE *out)
 {
-    static _Thread_local tr_buf b;
-    tr_buf_reset(&b);
+    tr_buf b;
+    tr_buf_init(&b, 0);
+    tr_err err = tr_event_to_json(ev, &b);
+    if (!err)
+        err = fwrite(b.p, 1, b.n, out) == b.n ? TR_OK : TR_EIO;
+    tr_buf_release(&b);
+    return err;
+}
+
+tr_err tr_event_to_json(const tr_event *ev, tr_buf *out)
+{
     tr_jw w;
-    tr_jw_init(&w, &b);
+    tr_jw_init(&w, out);
     tr_jw_obj(&w);
     tr_jw_key(&w, "ts");
     tr_jw_time(&w, ev->ts);
@@ -102,6 +111,5 @@ tr_err tr_event_write_json(const tr_event *ev, FILE *out)
     tr_jw_end(&w);
     if (w.err)
         return w.err;
-    tr_buf_putc(&b, '\n');
-    return fwrite(b.p, 1, b.n, out) == b.n ? TR_OK : TR_EIO;
+    return tr_buf_putc(out, '\n');
 }
