@@ -25,6 +25,8 @@ static const tr_format_ops *format_ops(tr_format fmt)
         return &tr_combined_format_ops;
     case TR_FMT_W3C:
         return &tr_w3c_format_ops;
+    case TR_FMT_ZEEK:
+        return &tr_zeek_format_ops;
     default:
         return NULL;
     }
