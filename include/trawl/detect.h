@@ -41,8 +41,14 @@ typedef struct tr_det_indicator {
     uint8_t side; /* enum tr_side of that field */
 } tr_det_indicator;
 
+enum tr_det_flags {
+    TR_DET_INTERNAL = 1 << 0 /* feeds correlations only: a rule referenced by a correlation
+                                without `generate: true`; not written to sinks */
+};
+
 typedef struct tr_detection {
     tr_det_kind kind;
+    uint32_t flags;           /* enum tr_det_flags */
     uint64_t id;              /* deterministic (tr_detection_id), 0 = compute on write */
     int64_t ts;               /* event time (UTC ns) or TR_TS_NONE */
     tr_str tenant;

@@ -465,7 +465,7 @@ static tr_err post_add(void *ctx, const tr_detection *nd)
     tr_detection c = *nd;
     if (!c.id)
         c.id = tr_detection_id(&c);
-    tr_err e = sinks_write(a->h, &c);
+    tr_err e = (c.flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(a->h, &c);
     if (e && !a->err)
         a->err = e;
     return e;
@@ -497,7 +497,7 @@ static tr_err emit_batch(hunt *h, batch *b)
     add_ctx ac = { h, TR_OK };
     for (size_t i = 0; i < b->dets.n; i++) {
         const tr_detection *d = &b->dets.v[i];
-        tr_err e = sinks_write(h, d);
+        tr_err e = (d->flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(h, d);
         if (e)
             return e;
         if (cfg->post && cfg->post->detection) {
