@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 
+#include "core/time.h"
 #include "trawl/parse.h"
 
 static bool has(const char *p, size_t n, const char *needle)
@@ -38,19 +39,38 @@ static tr_format detect_json(const char *p, size_t n)
     return TR_FMT_JSON;
 }
 
-/* "host ident user [" : the start of a common/combined access-log line. */
+/* "host ident user [" (or "vhost:port host ident user [", vhost_combined):
+ * the start of a common/combined access-log line. */
 static bool looks_combined(const char *p, size_t n)
 {
     size_t i = 0;
-    for (int field = 0; field < 3; field++) {
+    for (int field = 0; field < 4; field++) {
         size_t start = i;
         while (i < n && p[i] != ' ' && p[i] != '\n')
             i++;
         if (i == start || i >= n || p[i] != ' ')
             return false;
         i++;
+        if (field >= 2 && i < n && p[i] == '[')
+            return true;
     }
-    return i < n && p[i] == '[';
+    return false;
+}
+
+/* rsyslog's RSYSLOG_FileFormat: "2020-01-20T08:14:02.123+00:00 host tag: msg". */
+static bool looks_iso_syslog(const char *p, size_t n)
+{
+    const char *sp = memchr(p, ' ', n);
+    int64_t ns;
+    if (!sp || sp - p < 19 || p[10] != 'T' || tr_time_parse_iso8601(p, (size_t)(sp - p), &ns))
+        return false;
+    const char *host = sp + 1, *end = p + n;
+    const char *sp2 = memchr(host, ' ', (size_t)(end - host));
+    if (!sp2 || sp2 == host)
+        return false;
+    const char *tag = sp2 + 1;
+    const char *sp3 = memchr(tag, ' ', (size_t)(end - tag));
+    return sp3 && sp3 > tag && sp3[-1] == ':';
 }
 
 static bool looks_rfc3164(const char *p, size_t n)
@@ -111,11 +131,12 @@ tr_format tr_format_detect(const char *head, size_t n, const char *path)
     /* first line only from here on */
     const char *nl = memchr(p, '\n', n);
     size_t ln = nl ? (size_t)(nl - p) : n;
-    if (starts(p, ln, "type=") && has(p, ln, "msg=audit("))
+    if ((starts(p, ln, "type=") || (starts(p, ln, "node=") && has(p, ln, " type="))) &&
+        has(p, ln, "msg=audit("))
         return TR_FMT_AUDITD;
     if (p[0] == '<' && ln > 2 && isdigit((unsigned char)p[1]))
         return TR_FMT_SYSLOG;
-    if (looks_rfc3164(p, ln))
+    if (looks_rfc3164(p, ln) || looks_iso_syslog(p, ln))
         return TR_FMT_SYSLOG;
     if (looks_combined(p, ln))
         return TR_FMT_COMBINED;

@@ -27,6 +27,10 @@ static const tr_format_ops *format_ops(tr_format fmt)
         return &tr_w3c_format_ops;
     case TR_FMT_ZEEK:
         return &tr_zeek_format_ops;
+    case TR_FMT_SYSLOG:
+        return &tr_syslog_format_ops;
+    case TR_FMT_AUDITD:
+        return &tr_auditd_format_ops;
     default:
         return NULL;
     }
