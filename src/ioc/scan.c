@@ -1,0 +1,578 @@
+/*
+ * scan.c - matching events against the indicator index.
+ *
+ * Every typed field is turned into candidate values of the indicator types
+ * it can hold, and each candidate costs one hash probe (a domain one probe
+ * per parent domain, an address one per prefix length in use). Free text is
+ * cut into whole tokens first, so an indicator never matches a piece of a
+ * longer token: 1.2.3.4 is not found in 11.2.3.45, evil.com not in
+ * notevil.com nor in evil.com.other.net. Nothing here allocates: the
+ * scratch holds the few fixed buffers (decoded JSON values, canonical
+ * URLs) and the per-event de-duplication list.
+ */
+#include "core/common.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+
+#include "core/jsonstr.h"
+#include "ioc/index.h"
+
+#define SCRATCH_DECODE (64u * 1024u)
+#define SCRATCH_URL (IOC_MAX_VALUE * 2 + 64)
+#define SCRATCH_SEEN 256
+
+typedef struct seen_pair {
+    uint32_t rec;
+    const tr_field *field;
+} seen_pair;
+
+struct tr_ioc_scratch {
+    const tr_ioc_index *x;
+    char *dec;                   /* decoded (JSON-escaped) values */
+    char *url;                   /* canonical URL */
+    char *join;                  /* host + relative URI */
+    pcre2_match_data *md;        /* allowlist regexes */
+    seen_pair seen[SCRATCH_SEEN];
+    uint32_t nseen;
+    /* the scan in progress */
+    const tr_field *field;
+    tr_ioc_match_fn cb;
+    void *ctx;
+    int64_t ts;
+    tr_str host;                 /* the event's host (for relative URLs) */
+    bool stop;
+};
+
+/* Byte classes for the tokeniser. */
+enum {
+    C_HARD = 1,   /* ends a word: white space, quotes, <>, | */
+    C_SOFT = 2,   /* ends a piece inside a word: = , ; ( ) [ ] { } ? & ! * $ + ^ */
+    C_DIGIT = 4,
+    C_HEX = 8,    /* a-f A-F */
+    C_HOST = 16,  /* letters, digits, - _ and UTF-8 bytes */
+    C_TRIM = 32,  /* trimmed from a URL's end: . , ; : ) ] } ' ! ? */
+};
+
+static uint8_t cls[256];
+
+static void cls_init(void)
+{
+    for (int c = 0; c < 256; c++) {
+        uint8_t v = 0;
+        if (c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '`' || c == '<' ||
+            c == '>' || c == '|')
+            v |= C_HARD;
+        if (strchr("=,;()[]{}?&!*$+^", c) && c)
+            v |= C_SOFT;
+        if (c >= '0' && c <= '9')
+            v |= C_DIGIT | C_HOST | C_HEX;
+        if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+            v |= C_HEX;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c >= 0x80)
+            v |= C_HOST;
+        if (strchr(".,;:)]}'!?\"", c) && c)
+            v |= C_TRIM;
+        cls[c] = v;
+    }
+}
+
+tr_err tr_ioc_scratch_new(const tr_ioc_index *x, tr_ioc_scratch **out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, cls_init);
+    *out = NULL;
+    tr_ioc_scratch *s = tr_calloc(1, sizeof(*s));
+    if (!s)
+        return TR_ENOMEM;
+    s->x = x;
+    s->dec = tr_malloc(SCRATCH_DECODE);
+    s->url = tr_malloc(SCRATCH_URL);
+    s->join = tr_malloc(SCRATCH_URL);
+    if (x->allow.regexes.n)
+        s->md = pcre2_match_data_create(1, NULL);
+    if (!s->dec || !s->url || !s->join || (x->allow.regexes.n && !s->md)) {
+        tr_ioc_scratch_free(s);
+        return TR_ENOMEM;
+    }
+    *out = s;
+    return TR_OK;
+}
+
+void tr_ioc_scratch_free(tr_ioc_scratch *s)
+{
+    if (!s)
+        return;
+    tr_free(s->dec);
+    tr_free(s->url);
+    tr_free(s->join);
+    pcre2_match_data_free(s->md);
+    tr_free(s);
+}
+
+static inline bool has_type(const tr_ioc_scratch *s, tr_ioc_type t)
+{
+    return (s->x->types >> t) & 1u;
+}
+
+static bool already(tr_ioc_scratch *s, uint32_t rec)
+{
+    for (uint32_t i = 0; i < s->nseen; i++)
+        if (s->seen[i].rec == rec && s->seen[i].field == s->field)
+            return true;
+    if (s->nseen < SCRATCH_SEEN)
+        s->seen[s->nseen++] = (seen_pair){ rec, s->field };
+    return false;
+}
+
+/* Reports every live record of a chain (head r1 = record + 1). */
+static void emit(tr_ioc_scratch *s, uint32_t r1, tr_ioc_type t, tr_str token)
+{
+    const tr_ioc_index *x = s->x;
+    int allowed = -1; /* unknown until the first candidate */
+    for (; r1 && !s->stop; r1 = x->recs[r1 - 1].next) {
+        const ioc_rec *r = &x->recs[r1 - 1];
+        const ioc_meta *m = &x->metas[r->meta];
+        if (s->ts != TR_TS_NONE) {
+            if (m->valid_from != TR_TS_NONE && s->ts < m->valid_from)
+                continue;
+            if (m->valid_until != TR_TS_NONE && s->ts >= m->valid_until)
+                continue;
+        }
+        if (allowed < 0)
+            allowed = x->has_allow && ioc_allow_check(&x->allow, s->md, t, token);
+        if (allowed)
+            return;
+        if (already(s, r1 - 1))
+            continue;
+        tr_indicator ind;
+        ioc_index_view(x, r1 - 1, &ind);
+        tr_ioc_match mm = { &ind, s->field, token, s->field->side };
+        if (s->cb(s->ctx, &mm))
+            s->stop = true;
+    }
+}
+
+static void look_str(tr_ioc_scratch *s, tr_ioc_type t, tr_str key, tr_str token)
+{
+    if (!has_type(s, t) || key.n == 0)
+        return;
+    uint32_t r1 = ioc_index_find(s->x, t, key, ioc_key_hash(t, key));
+    if (r1)
+        emit(s, r1, t, token);
+}
+
+typedef struct ip_ctx {
+    tr_ioc_scratch *s;
+    tr_str token;
+} ip_ctx;
+
+static bool ip_hit(void *ctx, uint32_t val)
+{
+    ip_ctx *c = ctx;
+    const ioc_rec *r = &c->s->x->recs[val];
+    emit(c->s, val + 1, (tr_ioc_type)r->type, c->token);
+    return c->s->stop;
+}
+
+/* An address, with an optional ":port" (IPv4) or "[v6]:port". */
+static void look_ip(tr_ioc_scratch *s, const char *p, size_t n)
+{
+    if (!(s->x->types & (1u << TR_IOC_IPV4 | 1u << TR_IOC_IPV6 | 1u << TR_IOC_CIDR)))
+        return;
+    ioc_ip ip;
+    tr_str tok = { p, n };
+    if (!ioc_parse_ip(p, n, &ip, false)) {
+        size_t k = n;
+        while (k > 0 && (cls[(unsigned char)p[k - 1]] & C_DIGIT))
+            k--;
+        if (k < 2 || k == n || p[k - 1] != ':')
+            return;
+        tok.n = k - 1;
+        if (tok.n >= 2 && tok.p[0] == '[' && tok.p[tok.n - 1] == ']') {
+            tok.p++;
+            tok.n -= 2;
+        }
+        if (!ioc_parse_ip(tok.p, tok.n, &ip, false))
+            return;
+    }
+    ip_ctx c = { s, tok };
+    ioc_iptab_lookup(&s->x->ips, &ip, ip_hit, &c);
+}
+
+/* A host name: itself and each parent domain (a.b.evil.com → b.evil.com →
+ * evil.com); never a single label. */
+static void look_domain(tr_ioc_scratch *s, tr_str h)
+{
+    while (h.n && h.p[h.n - 1] == '.')
+        h.n--;
+    if (!has_type(s, TR_IOC_DOMAIN) || h.n < 3)
+        return;
+    tr_str token = h;
+    for (;;) {
+        const char *dot = memchr(h.p, '.', h.n);
+        if (!dot)
+            return;
+        look_str(s, TR_IOC_DOMAIN, h, token);
+        if (s->stop)
+            return;
+        h.n -= (size_t)(dot + 1 - h.p);
+        h.p = dot + 1;
+    }
+}
+
+/* A host of a URL, a Host header or a DNS name: an address or a domain. */
+static void look_host(tr_ioc_scratch *s, tr_str h)
+{
+    if (h.n == 0)
+        return;
+    unsigned char c0 = (unsigned char)h.p[0], cl = (unsigned char)h.p[h.n - 1];
+    if ((cls[c0] & C_DIGIT) || c0 == '[' || c0 == ':' || (cls[cl] & C_DIGIT)) {
+        ioc_ip ip;
+        tr_str t = h;
+        if (t.n >= 2 && t.p[0] == '[' && t.p[t.n - 1] == ']')
+            t.p++, t.n -= 2;
+        if (ioc_parse_ip(t.p, t.n, &ip, false)) {
+            look_ip(s, t.p, t.n);
+            return;
+        }
+    }
+    /* "host:port" */
+    const char *colon = memchr(h.p, ':', h.n);
+    if (colon && !memchr(colon + 1, ':', h.n - (size_t)(colon + 1 - h.p)))
+        h.n = (size_t)(colon - h.p);
+    look_domain(s, h);
+}
+
+static void look_filename(tr_ioc_scratch *s, tr_str name)
+{
+    if (name.n)
+        look_str(s, TR_IOC_FILENAME, name, name);
+}
+
+static tr_str last_component(tr_str p)
+{
+    size_t k = p.n;
+    while (k > 0 && p.p[k - 1] != '/' && p.p[k - 1] != '\\')
+        k--;
+    return (tr_str){ p.p + k, p.n - k };
+}
+
+static void scan_text(tr_ioc_scratch *s, const char *p, size_t n);
+
+/* A URL (absolute, or "host/path" without a scheme). */
+static void look_url(tr_ioc_scratch *s, tr_str u)
+{
+    const tr_ioc_index *x = s->x;
+    char *buf = s->url;
+    size_t key_off;
+    size_t k = ioc_url_canon(u.p, u.n, buf, SCRATCH_URL, &key_off);
+    if (!k)
+        return;
+    tr_str key = { buf + key_off, k - key_off };
+    look_str(s, TR_IOC_URL, key, u);
+    if (s->stop)
+        return;
+    tr_str host = ioc_url_host(u.p, u.n);
+    look_host(s, host);
+    if (s->stop)
+        return;
+    /* path and query, from the original text (buf is reused below) */
+    size_t i = 0;
+    const char *sch = NULL;
+    for (size_t j = 0; j + 2 < u.n && j < 32; j++)
+        if (u.p[j] == ':' && u.p[j + 1] == '/' && u.p[j + 2] == '/') {
+            sch = u.p + j + 3;
+            break;
+        }
+    i = sch ? (size_t)(sch - u.p) : 0;
+    while (i < u.n && u.p[i] != '/' && u.p[i] != '?' && u.p[i] != '#')
+        i++;
+    size_t ps = i;
+    while (i < u.n && u.p[i] != '?' && u.p[i] != '#')
+        i++;
+    if ((x->types >> TR_IOC_FILENAME) & 1u)
+        look_filename(s, last_component((tr_str){ u.p + ps, i - ps }));
+    if (i < u.n && u.p[i] == '?' && !s->stop)
+        scan_text(s, u.p + i + 1, u.n - i - 1);
+}
+
+/* One piece of a word: an address, a hash, an e-mail address, a path, a
+ * host name or a file name, told apart by the bytes it is made of. */
+static void classify(tr_ioc_scratch *s, const char *p, size_t n)
+{
+    while (n && (p[n - 1] == '.' || p[n - 1] == ':' || p[n - 1] == '-'))
+        n--;
+    while (n && (p[0] == '.' || p[0] == '-'))
+        p++, n--;
+    if (n < 3)
+        return;
+    unsigned all = 0xff;
+    size_t dots = 0, colons = 0;
+    bool slash = false, at = false, nondigit = false, nonhex = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        unsigned v = cls[c];
+        all &= v;
+        dots += c == '.';
+        colons += c == ':';
+        slash |= c == '/' || c == '\\';
+        at |= c == '@';
+        nondigit |= !(v & C_DIGIT) && c != '.' && c != ':';
+        nonhex |= !(v & (C_DIGIT | C_HEX)) && c != '.' && c != ':' && c != '[' && c != ']';
+    }
+    tr_str w = { p, n };
+    if (slash) {
+        const char *sl = memchr(p, '/', n);
+        if (sl && sl > p && !memchr(p, '\\', n)) {
+            tr_str first = { p, (size_t)(sl - p) };
+            if (memchr(first.p, '.', first.n) || memchr(first.p, ':', first.n)) {
+                look_url(s, w); /* "91.208.184.78/2.exe", "evil.com/gate.php" */
+                return;
+            }
+        }
+        tr_str base = last_component(w);
+        if (base.n && memchr(base.p, '.', base.n))
+            look_filename(s, base);
+        return;
+    }
+    if (at) {
+        look_str(s, TR_IOC_EMAIL, w, w);
+        const char *a = memchr(p, '@', n);
+        look_domain(s, (tr_str){ a + 1, n - (size_t)(a + 1 - p) });
+        return;
+    }
+    if (all & C_HEX && !dots && !colons && (n == 32 || n == 40 || n == 64)) {
+        look_str(s, n == 32 ? TR_IOC_MD5 : n == 40 ? TR_IOC_SHA1 : TR_IOC_SHA256, w, w);
+        return;
+    }
+    if (dots == 3 && !nondigit && colons <= 1) { /* "1.2.3.4", "1.2.3.4:443" */
+        look_ip(s, p, n);
+        return;
+    }
+    if (colons >= 2 && !nonhex) { /* IPv6, "[v6]:port" */
+        look_ip(s, p, n);
+        return;
+    }
+    if (!dots)
+        return;
+    const char *colon = memchr(p, ':', n);
+    tr_str host = colon ? (tr_str){ p, (size_t)(colon - p) } : w;
+    if (ioc_is_domain(host.p, host.n)) {
+        look_domain(s, host);
+        if (!s->stop && !colon)
+            look_filename(s, w);
+    } else if (!colon) {
+        look_filename(s, w);
+    }
+}
+
+/* A word of free text (between white space or quotes). */
+static void scan_word(tr_ioc_scratch *s, const char *p, size_t n)
+{
+    /* a URL inside the word runs to its end */
+    for (const char *c = memchr(p, ':', n); c; c = memchr(c + 1, ':', n - (size_t)(c + 1 - p))) {
+        size_t k = (size_t)(c - p);
+        if (k == 0 || k + 3 >= n || p[k + 1] != '/' || p[k + 2] != '/')
+            continue;
+        size_t st = k;
+        while (st > 0 && (((p[st - 1] | 0x20) >= 'a' && (p[st - 1] | 0x20) <= 'z')))
+            st--;
+        if (st == k)
+            continue;
+        if (st > 0)
+            scan_word(s, p, st);
+        size_t e = n;
+        while (e > k + 3 && (cls[(unsigned char)p[e - 1]] & C_TRIM))
+            e--;
+        if (!s->stop)
+            look_url(s, (tr_str){ p + st, e - st });
+        return;
+    }
+    size_t i = 0;
+    while (i < n && !s->stop) {
+        while (i < n && (cls[(unsigned char)p[i]] & C_SOFT))
+            i++;
+        size_t st = i;
+        while (i < n && !(cls[(unsigned char)p[i]] & C_SOFT))
+            i++;
+        if (i > st)
+            classify(s, p + st, i - st);
+    }
+}
+
+static void scan_text(tr_ioc_scratch *s, const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !s->stop) {
+        while (i < n && (cls[(unsigned char)p[i]] & C_HARD))
+            i++;
+        size_t st = i;
+        while (i < n && !(cls[(unsigned char)p[i]] & C_HARD))
+            i++;
+        if (i - st >= 3)
+            scan_word(s, p + st, i - st);
+    }
+}
+
+/* Sysmon "SHA1=…,MD5=…,SHA256=…,IMPHASH=…": only the digests named as file hashes. */
+static void scan_hashes(tr_ioc_scratch *s, tr_str v)
+{
+    if (!memchr(v.p, '=', v.n)) {
+        scan_text(s, v.p, v.n);
+        return;
+    }
+    size_t i = 0;
+    while (i < v.n && !s->stop) {
+        size_t st = i;
+        while (i < v.n && v.p[i] != ',')
+            i++;
+        tr_str kv = { v.p + st, i - st };
+        i++;
+        const char *eq = memchr(kv.p, '=', kv.n);
+        if (!eq)
+            continue;
+        tr_str k = { kv.p, (size_t)(eq - kv.p) }, h = { eq + 1, kv.n - k.n - 1 };
+        while (k.n && k.p[0] == ' ')
+            k.p++, k.n--;
+        tr_ioc_type t = ioc_hash_type(h.p, h.n);
+        bool named = (k.n == 3 && tr_mem_eq_nocase(k.p, "MD5", 3)) ||
+                     (k.n == 4 && tr_mem_eq_nocase(k.p, "SHA1", 4)) ||
+                     (k.n == 5 && tr_mem_eq_nocase(k.p, "SHA-1", 5)) ||
+                     (k.n == 6 && tr_mem_eq_nocase(k.p, "SHA256", 6)) ||
+                     (k.n == 7 && tr_mem_eq_nocase(k.p, "SHA-256", 7));
+        if (t != TR_IOC_NONE && named)
+            look_str(s, t, h, h);
+    }
+}
+
+static tr_str trim_ws(tr_str v)
+{
+    while (v.n && (unsigned char)v.p[0] <= ' ')
+        v.p++, v.n--;
+    while (v.n && (unsigned char)v.p[v.n - 1] <= ' ')
+        v.n--;
+    return v;
+}
+
+static void scan_value(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
+{
+    v = trim_ws(v);
+    if (v.n == 0)
+        return;
+    switch (vt) {
+    case TR_T_TEXT:
+    case TR_T_EMAIL:
+        scan_text(s, v.p, v.n);
+        break;
+    case TR_T_IP:
+        look_ip(s, v.p, v.n);
+        break;
+    case TR_T_DOMAIN:
+    case TR_T_HOSTPORT:
+        look_host(s, v);
+        break;
+    case TR_T_URL:
+        if (v.p[0] == '/') { /* a request URI: joined with the event's host */
+            if (s->host.n && s->host.n + v.n < SCRATCH_URL) {
+                memcpy(s->join, s->host.p, s->host.n);
+                memcpy(s->join + s->host.n, v.p, v.n);
+                look_url(s, (tr_str){ s->join, s->host.n + v.n });
+            } else {
+                size_t q = 0;
+                while (q < v.n && v.p[q] != '?')
+                    q++;
+                look_filename(s, last_component((tr_str){ v.p, q }));
+                if (q < v.n && !s->stop)
+                    scan_text(s, v.p + q + 1, v.n - q - 1);
+            }
+        } else if (memchr(v.p, ' ', v.n)) {
+            scan_text(s, v.p, v.n);
+        } else {
+            look_url(s, v);
+        }
+        break;
+    case TR_T_HASH: {
+        tr_ioc_type t = ioc_hash_type(v.p, v.n);
+        if (t != TR_IOC_NONE)
+            look_str(s, t, v, v);
+        else
+            scan_hashes(s, v);
+        break;
+    }
+    case TR_T_HASHES:
+        scan_hashes(s, v);
+        break;
+    case TR_T_PATH:
+        look_filename(s, last_component(v));
+        break;
+    case TR_T_FILENAME:
+        look_filename(s, v);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The comparable text of a field (JSON escapes decoded into the scratch). */
+static tr_str field_text(tr_ioc_scratch *s, const tr_field *f)
+{
+    if (!(f->flags & TR_FIELD_ESCAPED) || f->value.n > SCRATCH_DECODE)
+        return f->value;
+    size_t n;
+    if (tr_json_unescape(f->value.p, f->value.n, s->dec, &n) != TR_OK)
+        return f->value;
+    return (tr_str){ s->dec, n };
+}
+
+tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_event *ev,
+                   tr_ioc_match_fn cb, void *ctx)
+{
+    if (!x->nlive)
+        return TR_OK;
+    s->x = x;
+    s->cb = cb;
+    s->ctx = ctx;
+    s->ts = ev->ts;
+    s->stop = false;
+    s->nseen = 0;
+    s->host = (tr_str){ NULL, 0 };
+    if (x->types & (1u << TR_IOC_URL)) {
+        for (uint32_t i = 0; i < ev->nfields; i++) {
+            const tr_field *f = &ev->fields[i];
+            if ((f->vtype == TR_T_DOMAIN || f->vtype == TR_T_HOSTPORT) &&
+                !(f->flags & TR_FIELD_ESCAPED)) {
+                s->host = trim_ws(f->value);
+                break;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < ev->nfields && !s->stop; i++) {
+        const tr_field *f = &ev->fields[i];
+        if (f->vtype == TR_T_NONE || f->kind == TR_VNULL || f->value.n == 0)
+            continue;
+        if (f->flags & TR_FIELD_DERIVED) {
+            /* a taxonomy copy of another field's value: scan the value once */
+            bool dup = false;
+            for (uint32_t j = 0; j < i && !dup; j++)
+                dup = ev->fields[j].value.p == f->value.p && ev->fields[j].vtype == f->vtype;
+            if (dup)
+                continue;
+        }
+        s->field = f;
+        scan_value(s, (tr_vtype)f->vtype, field_text(s, f));
+    }
+    return TR_OK;
+}
+
+tr_err tr_ioc_scan_value(const tr_ioc_index *x, tr_ioc_scratch *s, tr_vtype vtype,
+                         tr_str value, int64_t ts, tr_ioc_match_fn cb, void *ctx)
+{
+    tr_field f = { .name = TR_STR("value"), .value = value, .vtype = (uint8_t)vtype };
+    tr_event ev;
+    tr_event_init(&ev, &f, 1, NULL);
+    ev.nfields = 1;
+    ev.ts = ts;
+    return tr_ioc_scan(x, s, &ev, cb, ctx);
+}

@@ -1,0 +1,269 @@
+/*
+ * test_ioc_feed.c - every feed format: counts by type, attribution and
+ * metadata, and malformed entries reported with their line.
+ */
+#include "tt.h"
+
+#include "trawl/ioc.h"
+
+typedef struct diags {
+    char text[8192];
+    size_t n;
+    int count;
+} diags;
+
+static void collect(void *ctx, const char *path, uint64_t line, const char *id, const char *why)
+{
+    diags *d = ctx;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    int k = snprintf(d->text + d->n, sizeof(d->text) - d->n, "%s:%" PRIu64 ":%s%s %s\n", base,
+                     line, id ? " " : "", id ? id : "", why);
+    if (k > 0 && d->n + (size_t)k < sizeof(d->text))
+        d->n += (size_t)k;
+    d->count++;
+}
+
+static tr_ioc_index *load(const char *file, diags *d, const tr_ioc_opts *extra, tr_err *err)
+{
+    tr_ioc_opts o = { 0 };
+    if (extra)
+        o = *extra;
+    o.diag = collect;
+    o.diag_ctx = d;
+    memset(d, 0, sizeof(*d));
+    tr_ioc_builder *b;
+    if (tr_ioc_builder_new(&o, &b) != TR_OK)
+        return NULL;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/ioc/%s", tt_datadir(), file);
+    *err = tr_ioc_builder_add_feed(b, path, NULL);
+    tr_ioc_index *x;
+    if (tr_ioc_builder_finish(b, &x) != TR_OK)
+        return NULL;
+    return x;
+}
+
+/* The indicator with this value, or NULL. */
+static bool find(const tr_ioc_index *x, const char *value, tr_indicator *out)
+{
+    for (size_t i = 0; i < tr_ioc_index_count(x); i++) {
+        tr_ioc_index_get(x, i, out);
+        if (out->value.n == strlen(value) && memcmp(out->value.p, value, out->value.n) == 0)
+            return true;
+    }
+    return false;
+}
+
+TEST(ioc_feed_detect_format)
+{
+    CHECK_EQ(tr_ioc_format_detect("1.2.3.4\n", 8), TR_IOCF_PLAIN);
+    const char *z = "#separator \\x09\n#fields\tindicator\tindicator_type\tmeta.source\n";
+    CHECK_EQ(tr_ioc_format_detect(z, strlen(z)), TR_IOCF_ZEEK);
+    const char *c = "value,type\n1.2.3.4,ipv4\n";
+    CHECK_EQ(tr_ioc_format_detect(c, strlen(c)), TR_IOCF_CSV);
+    const char *c2 = "# \"id\",\"url\",\"x\"\n\"1\",\"http://a.com\",\"\"\n";
+    CHECK_EQ(tr_ioc_format_detect(c2, strlen(c2)), TR_IOCF_CSV);
+    const char *s = " {\"type\": \"bundle\", \"objects\": []}";
+    CHECK_EQ(tr_ioc_format_detect(s, strlen(s)), TR_IOCF_STIX);
+    const char *m = "{\"response\":[{\"Event\":{}}]}";
+    CHECK_EQ(tr_ioc_format_detect(m, strlen(m)), TR_IOCF_MISP);
+    const char *w = "{\"name\":\"x\",\"type\":\"cidr\",\"list\":[\"10.0.0.0/8\"]}";
+    CHECK_EQ(tr_ioc_format_detect(w, strlen(w)), TR_IOCF_WARNINGLIST);
+}
+
+TEST(ioc_feed_plain)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("plain.txt", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    CHECK_MSG(d.count == 0, "unexpected rejects:\n%s", d.text);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.by_type[TR_IOC_IPV4], 2);
+    CHECK_EQ(st.by_type[TR_IOC_IPV6], 1);
+    CHECK_EQ(st.by_type[TR_IOC_CIDR], 2);
+    CHECK_EQ(st.by_type[TR_IOC_URL], 3);
+    CHECK_EQ(st.by_type[TR_IOC_DOMAIN], 2);
+    CHECK_EQ(st.by_type[TR_IOC_MD5], 1);
+    CHECK_EQ(st.by_type[TR_IOC_SHA1], 1);
+    CHECK_EQ(st.by_type[TR_IOC_SHA256], 1);
+    CHECK_EQ(st.by_type[TR_IOC_EMAIL], 1);
+    CHECK_EQ(st.by_type[TR_IOC_FILENAME], 2);
+    CHECK_EQ(st.total, 16);
+    tr_indicator ind;
+    CHECK(find(x, "66.42.98.220", &ind));
+    CHECK_SLICE(ind.feed, "plain");
+    CHECK(ind.actor.n == 0 && ind.confidence == -1 && ind.valid_from == TR_TS_NONE);
+    CHECK(find(x, "https://evil.com/Gate.php?id=1", &ind));
+    CHECK(find(x, "www.example.org", &ind));
+    CHECK(find(x, "da39a3ee5e6b4b0d3255bfef95601890afd80709", &ind));
+    CHECK(find(x, "attacker@bad-mail.net", &ind));
+    CHECK(find(x, "install.bat", &ind));
+    CHECK(find(x, "2.exe", &ind));
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_plain_rejects_with_lines)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("plain_bad.txt", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    CHECK_EQ(tr_ioc_index_count(x), 1);
+    CHECK_EQ(d.count, 5);
+    CHECK_MSG(strstr(d.text, "plain_bad.txt:3: cannot tell the indicator type: '999.1.1.1'"),
+              "%s", d.text);
+    CHECK(strstr(d.text, "plain_bad.txt:4: "));
+    CHECK(strstr(d.text, "plain_bad.txt:5: "));
+    CHECK(strstr(d.text, "plain_bad.txt:6: not a URL"));
+    CHECK(strstr(d.text, "plain_bad.txt:8: "));
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.rejected, 5);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_csv_threatfox)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("threatfox.csv", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    CHECK_EQ(tr_ioc_index_count(x), 4);
+    CHECK_EQ(d.count, 2);
+    CHECK_MSG(strstr(d.text, "threatfox.csv:11: not a domain name: 'not a domain'"), "%s",
+              d.text);
+    CHECK_MSG(strstr(d.text, "threatfox.csv:12: malformed CSV"), "%s", d.text);
+    tr_indicator ind;
+    CHECK(find(x, "66.42.98.220", &ind));
+    CHECK_EQ(ind.type, TR_IOC_IPV4);
+    CHECK_EQ(ind.confidence, 100);
+    CHECK_EQ(ind.first_seen, INT64_C(1579507200) * 1000000000);
+    CHECK(ind.last_seen != TR_TS_NONE);
+    CHECK(find(x, "http://91.208.184.78/2.exe", &ind));
+    CHECK_EQ(ind.confidence, 75);
+    CHECK(ind.last_seen == TR_TS_NONE);
+    CHECK(find(x, "checkin.travelsanignacio.com", &ind));
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_csv_vendor_mapping)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("vendor.csv", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(tr_ioc_index_count(x), 4);
+    CHECK_EQ(d.count, 2);
+    CHECK_MSG(strstr(d.text, "vendor.csv:5: not a domain name"), "%s", d.text);
+    CHECK_MSG(strstr(d.text, "vendor.csv:6: not a domain name"), "%s", d.text);
+    tr_indicator ind;
+    CHECK(find(x, "exchange.dumb1.com", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK_EQ(ind.confidence, 80);
+    CHECK(find(x, "c0ffee00c0ffee00c0ffee00c0ffee00", &ind));
+    CHECK_SLICE(ind.actor, "APT \"41\"");
+    tr_ioc_index_free(x);
+
+    /* an explicit mapping overrides the header */
+    tr_ioc_opts o = { .csv_map = "value=1,actor=7" };
+    x = load("vendor.csv", &d, &o, &err);
+    CHECK(x);
+    CHECK(find(x, "66.42.98.220", &ind));
+    CHECK_SLICE(ind.actor, "C2, Cobalt Strike");
+    tr_ioc_index_free(x);
+    tr_ioc_opts bad = { .csv_map = "value=nosuchcolumn" };
+    x = load("vendor.csv", &d, &bad, &err);
+    CHECK_EQ(err, TR_EINVAL);
+    CHECK(strstr(d.text, "no column 'nosuchcolumn'"));
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_csv_misp_export)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("misp_export.csv", &d, NULL, &err);
+    CHECK(x);
+    CHECK_MSG(d.count == 0, "%s", d.text);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    /* ip-dst, filename|md5 (2), ip-dst|port (1), domain|ip (2); to_ids=0 and comment skipped */
+    CHECK_EQ(st.total, 6);
+    CHECK_EQ(st.skipped, 2);
+    tr_indicator ind;
+    CHECK(find(x, "install.bat", &ind) && ind.type == TR_IOC_FILENAME);
+    CHECK(find(x, "0cc175b9c0f1b6a831c399e269772661", &ind) && ind.type == TR_IOC_MD5);
+    CHECK(find(x, "45.76.6.149", &ind));
+    CHECK(find(x, "103.74.192.105", &ind));
+    CHECK(!find(x, "www.google.com", &ind));
+    tr_ioc_index_free(x);
+    tr_ioc_opts all = { .misp_all_attributes = true };
+    x = load("misp_export.csv", &d, &all, &err);
+    CHECK(find(x, "www.google.com", &ind));
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_zeek_intel)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("intel.dat", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.total, 7);
+    CHECK_EQ(st.by_type[TR_IOC_CIDR], 1);
+    CHECK_EQ(st.by_type[TR_IOC_URL], 1);
+    CHECK_EQ(d.count, 5);
+    CHECK_MSG(strstr(d.text, "intel.dat:9: indicator type 'Intel::SOFTWARE' is not supported"),
+              "%s", d.text);
+    CHECK(strstr(d.text, "intel.dat:10: Intel::ADDR '1.2.3' is not an address"));
+    CHECK(strstr(d.text, "intel.dat:11: Intel::FILE_HASH 'abc'"));
+    CHECK(strstr(d.text, "intel.dat:12: empty indicator"));
+    CHECK(strstr(d.text, "intel.dat:13: 1 fields"));
+    tr_indicator ind;
+    CHECK(find(x, "evil.com", &ind));
+    CHECK(find(x, "evil.com/gate.php", &ind));
+    tr_ioc_index_free(x);
+    x = load("intel_bad.dat", &d, NULL, &err);
+    CHECK_EQ(err, TR_EPARSE);
+    CHECK(strstr(d.text, "intel_bad.dat:1: #fields names no indicator and indicator_type"));
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_duplicates_and_feeds)
+{
+    tr_ioc_builder *b;
+    CHECK(tr_ioc_builder_new(NULL, &b) == TR_OK);
+    const char *f1 = "evil.com\nEVIL.COM.\n1.2.3.4\n";
+    const char *f2 = "evil.com\n";
+    CHECK(tr_ioc_builder_add_feed_mem(b, f1, strlen(f1), TR_IOCF_AUTO, "f1.txt", NULL) == TR_OK);
+    CHECK(tr_ioc_builder_add_feed_mem(b, f2, strlen(f2), TR_IOCF_AUTO, "x/f2.txt", "second") ==
+          TR_OK);
+    tr_ioc_index *x;
+    CHECK(tr_ioc_builder_finish(b, &x) == TR_OK);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.total, 3); /* evil.com from two feeds + the address */
+    CHECK_EQ(st.duplicates, 1);
+    CHECK_EQ(st.feeds, 2);
+    tr_indicator ind;
+    tr_ioc_index_get(x, 2, &ind);
+    CHECK_SLICE(ind.feed, "second");
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_missing_file)
+{
+    tr_ioc_builder *b;
+    CHECK(tr_ioc_builder_new(NULL, &b) == TR_OK);
+    CHECK_EQ(tr_ioc_builder_add_feed(b, "/nonexistent/feed.txt", NULL), TR_ENOENT);
+    tr_ioc_builder_free(b);
+}
