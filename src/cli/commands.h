@@ -6,7 +6,8 @@
 #define TR_SRC_CLI_COMMANDS_H
 
 #define TR_COMMANDS(X)                                                                    \
-    X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")
+    X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")          \
+    X(query, "list the detections of a store (trawl hunt --store), filtered")
 
 #define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
 TR_COMMANDS(TR_CMD_DECL)

@@ -1,0 +1,38 @@
+-- A store as trawl 0.1.0 (schema version 2) wrote it: 2 tenants, 10 detections.
+-- Load with: sqlite3 DB < sample-v2.sql
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE meta (  key TEXT PRIMARY KEY,  value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO meta VALUES('created_at','1795784938521819258');
+INSERT INTO meta VALUES('created_by','0.1.0');
+INSERT INTO meta VALUES('schema_version','2');
+INSERT INTO meta VALUES('trawl_version','0.1.0');
+CREATE TABLE tenants (  id TEXT PRIMARY KEY,  name TEXT NOT NULL,  country TEXT NOT NULL,  sector TEXT NOT NULL,  updated INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO tenants VALUES('org-001','Acme Health','US','healthcare',1795784938522657546);
+INSERT INTO tenants VALUES('org-002','Beta Bank','DE','financial-services',1795784938522657546);
+CREATE TABLE sources (  id INTEGER PRIMARY KEY,  tenant TEXT NOT NULL,  path TEXT NOT NULL,  first_path TEXT NOT NULL,  current INTEGER NOT NULL DEFAULT 1,  gen INTEGER NOT NULL,  dev INTEGER NOT NULL,  ino INTEGER NOT NULL,  size INTEGER NOT NULL,  mtime INTEGER NOT NULL,  head_hash INTEGER NOT NULL,  head_len INTEGER NOT NULL,  compressed INTEGER NOT NULL,  offset INTEGER NOT NULL DEFAULT 0,  line INTEGER NOT NULL DEFAULT 1,  record INTEGER NOT NULL DEFAULT 0,  eof INTEGER NOT NULL DEFAULT 0,  eof_size INTEGER NOT NULL DEFAULT 0,  ruleset INTEGER NOT NULL DEFAULT 0,  first_seen INTEGER NOT NULL,  updated INTEGER NOT NULL);
+CREATE TABLE detections (  seq INTEGER PRIMARY KEY,  id INTEGER NOT NULL UNIQUE,  ts INTEGER,  tenant TEXT NOT NULL,  kind TEXT NOT NULL,  rule_id TEXT NOT NULL,  rule_title TEXT,  level TEXT,  level_rank INTEGER,  tags TEXT NOT NULL,  product TEXT,  category TEXT,  service TEXT,  path TEXT,  source_gen INTEGER NOT NULL,  record INTEGER NOT NULL,  line INTEGER,  fields TEXT NOT NULL,  ind_value TEXT,  ind_type TEXT,  ind_feed TEXT,  ind_actor TEXT,  ind_field TEXT,  ind_side TEXT,  first_record INTEGER,  first_path TEXT,  grp TEXT,  contributing TEXT, run_id INTEGER);
+INSERT INTO detections VALUES(1,6332462904679964875,1579508042000000000,'org-001','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','low',1,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-001/citrix/httpaccess.log',24301,0,1,'{"c-ip":"66.42.98.220","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=0"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(2,336814109103603762,1579594442000000000,'org-002','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','medium',2,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-002/citrix/httpaccess.log',24301,7,8,'{"c-ip":"66.42.98.221","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=1"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(3,-8203505213070901413,1579680842000000000,'org-001','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','high',3,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-001/citrix/httpaccess.log',24301,14,15,'{"c-ip":"66.42.98.222","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=2"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(4,8985497496914744733,1579767242000000000,'org-002','ioc','ioc:ipv4','Indicator ipv4','critical',4,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-002/citrix/httpaccess.log',24301,21,22,'{"c-ip":"66.42.98.220","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=3"}','66.42.98.220','ipv4','apt41.csv','APT41','c-ip','source',NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(5,3039860120651401231,1579853642000000000,'org-001','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','informational',0,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-001/citrix/httpaccess.log',24301,28,29,'{"c-ip":"66.42.98.221","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=4"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(6,8138302785053311625,1579940042000000000,'org-002','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','low',1,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-002/citrix/httpaccess.log',24301,35,36,'{"c-ip":"66.42.98.222","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=5"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(7,7673202838967085995,1580026442000000000,'org-001','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','medium',2,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-001/citrix/httpaccess.log',24301,42,43,'{"c-ip":"66.42.98.220","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=6"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(8,-6720504473966401927,1580112842000000000,'org-002','ioc','ioc:ipv4','Indicator ipv4','high',3,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-002/citrix/httpaccess.log',24301,49,50,'{"c-ip":"66.42.98.221","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=7"}','66.42.98.221','ipv4','apt41.csv','APT41','c-ip','source',NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(9,-2959887401422394395,1580199242000000000,'org-001','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','critical',4,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-001/citrix/httpaccess.log',24301,56,57,'{"c-ip":"66.42.98.222","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=8"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+INSERT INTO detections VALUES(10,-2609578307867720774,1580285642000000000,'org-002','sigma','c0b4b9b2-9a2b-4b4e-8f6e-3f1b2c9d0e01','Citrix ADC CVE-2019-19781 path traversal','informational',0,'["attack.t1190","cve.2019-19781"]',NULL,'webserver',NULL,'logs/org-002/citrix/httpaccess.log',24301,63,64,'{"c-ip":"66.42.98.220","cs-uri-stem":"/vpn/../vpns/cfg/smb.conf?i=9"}',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,1);
+CREATE TABLE runs (  id INTEGER PRIMARY KEY,  started INTEGER NOT NULL,  finished INTEGER,  trawl_version TEXT NOT NULL,  inserted INTEGER NOT NULL DEFAULT 0,  duplicates INTEGER NOT NULL DEFAULT 0);
+INSERT INTO runs VALUES(1,1795784938522484188,1795784938522958474,'0.1.0',10,0);
+CREATE TABLE state (  name TEXT PRIMARY KEY,  blob BLOB NOT NULL,  updated INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX sources_path ON sources(path, tenant) WHERE current = 1;
+CREATE INDEX sources_head ON sources(tenant, head_hash) WHERE head_len = 4096;
+CREATE INDEX sources_inode ON sources(dev, ino);
+CREATE INDEX sources_gen ON sources(tenant, gen);
+CREATE INDEX det_ts ON detections(ts, id);
+CREATE INDEX det_tenant ON detections(tenant, ts, id);
+CREATE INDEX det_rule ON detections(rule_id, ts, id);
+CREATE INDEX det_kind ON detections(kind, ts, id);
+CREATE INDEX det_indicator ON detections(ind_value) WHERE ind_value IS NOT NULL;
+COMMIT;
+PRAGMA user_version = 2;
