@@ -7,7 +7,8 @@
 
 #define TR_COMMANDS(X)                                                                    \
     X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")          \
-    X(query, "list the detections of a store (trawl hunt --store), filtered")
+    X(query, "list the detections of a store (trawl hunt --store), filtered")          \
+    X(rules, "check, list and document Sigma rules (check|list|modifiers)")
 
 #define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
 TR_COMMANDS(TR_CMD_DECL)

@@ -1,0 +1,40 @@
+/*
+ * plan.h - the compiled, immutable part of a ruleset used by the scan:
+ * logsource routes and the literal prefilter.
+ *
+ * Each rule gets a set of atoms (literals, exact values, keywords) such
+ * that the rule cannot match an event unless one of its atoms occurs in
+ * the event; the literals of all rules, grouped per field, go into one
+ * Vectorscan database per field, exact values into hash sets. A scan marks
+ * as candidates the rules whose atoms hit, plus the few rules without any
+ * usable atom, and only those are evaluated in full.
+ */
+#ifndef TR_SRC_SIGMA_PLAN_H
+#define TR_SRC_SIGMA_PLAN_H
+
+#include "core/common.h"
+
+#include "sigma/scratch.h"
+
+typedef struct sg_plan sg_plan;
+
+tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out);
+void sg_plan_free(sg_plan *p);
+
+uint32_t sg_plan_nroutes(const sg_plan *p);
+const sg_route *sg_plan_route(const sg_plan *p, uint32_t i);
+uint32_t sg_plan_rule_route(const sg_plan *p, uint32_t rule);
+/* The rule has no atom: it is evaluated whenever it applies. */
+bool sg_plan_rule_always(const sg_plan *p, uint32_t rule);
+/* Some atom of the rule is a keyword (field-less) atom. */
+bool sg_plan_rule_keyword(const sg_plan *p, uint32_t rule);
+
+tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out);
+void sg_plan_scratch_free(struct sg_plan_scratch *ps);
+
+/* Adds to s->cands every applicable rule whose atoms occur in the event
+ * (bindings and logsource cache are already set up). Returns TR_ENOMEM
+ * only if a scratch buffer could not grow. */
+tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s);
+
+#endif

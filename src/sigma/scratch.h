@@ -1,0 +1,77 @@
+/*
+ * scratch.h - per-thread scan state (tr_sigma_scratch) shared by the
+ * evaluator (eval.c) and the prefilter (plan.c).
+ *
+ * Everything is sized from the ruleset at creation and grows only when an
+ * event is larger than every event before it, so that steady-state scans
+ * allocate nothing. Per-event "clearing" is a generation counter: an entry
+ * is valid only if its generation equals the scratch's.
+ */
+#ifndef TR_SRC_SIGMA_SCRATCH_H
+#define TR_SRC_SIGMA_SCRATCH_H
+
+#include "core/common.h"
+
+#include "core/buf.h"
+#include "sigma/regex.h"
+#include "sigma/rule.h"
+
+/* One event field bound to one rule field. */
+typedef struct sg_bind {
+    uint32_t evf;  /* index into ev->fields */
+    uint32_t next; /* next binding of the same rule field, or SG_NONE */
+} sg_bind;
+
+#define SG_LS_CACHE 8
+
+/* Applicability of rules to one logsource, cached per distinct logsource. */
+typedef struct sg_lscache {
+    bool used;
+    tr_buf key;             /* product \0 service \0 categories… (owned copy) */
+    uint8_t *routes;        /* per route id: 1 if rules of that route apply */
+    uint32_t *always;       /* applicable rules the prefilter cannot skip */
+    uint32_t nalways;
+    bool keywords;          /* applicable rules have keyword atoms */
+} sg_lscache;
+
+struct sg_plan_scratch;
+
+struct tr_sigma_scratch {
+    const tr_ruleset *rs;
+    sg_rematch *rm;
+    const tr_event *ev;     /* event being scanned */
+    uint32_t gen;           /* event generation (never 0) */
+
+    /* rule field -> event fields */
+    uint32_t *fgen, *fhead, *ftail;
+    uint8_t *fexact;
+    TR_VEC(sg_bind) binds;
+    TR_VEC(uint32_t) touched; /* field ids bound in this event */
+
+    /* decoded values of event fields */
+    TR_VEC(tr_str) vals;
+    TR_VEC(uint32_t) vgen;
+    tr_buf dec;
+
+    /* predicate memo */
+    uint32_t *pgen;
+    uint8_t *pval;
+
+    /* rules to evaluate */
+    uint32_t *cgen;         /* per rule: candidate in this generation */
+    TR_VEC(uint32_t) cands;
+
+    sg_lscache ls[SG_LS_CACHE];
+    uint32_t ls_next;
+    sg_lscache *cur_ls;
+
+    TR_VEC(tr_sigma_field) mf; /* matched fields of the rule being reported */
+    uint8_t *re_reported;   /* per rule: a regex limit was already reported */
+    struct sg_plan_scratch *ps;
+    tr_sigma_scan_stats stats;
+};
+
+/* The comparable value of event field i (JSON escapes resolved). */
+tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i);
+
+#endif
