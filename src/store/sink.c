@@ -127,7 +127,7 @@ static tr_err apply_det(store_sink *s, const tr_detection *d)
 {
     tr_store *st = s->st;
     sqlite3_stmt *q = s->ins_det;
-    uint64_t id = d->id;
+    uint64_t id = d->id ? d->id : tr_detection_id(d);
     tr_buf_reset(&s->jtags);
     tr_buf_reset(&s->jfields);
     tr_buf_reset(&s->jgroup);
@@ -441,13 +441,8 @@ static tr_err sink_write(tr_sink *base, const tr_detection *d)
     for (int attempt = 0;; attempt++) {
         item *it = next_item(s);
         it->kind = IT_DET;
-        if (copy_det(s->fill->arena, &it->u.det, d)) {
-            /* here rather than on the writer thread: tr_detection_id() keeps a
-             * thread-local buffer that a thread's exit would leak */
-            if (!it->u.det.id)
-                it->u.det.id = tr_detection_id(d);
+        if (copy_det(s->fill->arena, &it->u.det, d))
             break;
-        }
         s->fill->n--; /* the batch's arena is full: hand it over and retry in an empty one */
         if (attempt == 1 || s->fill->n == 0) {
             if (s->fill->n == 0)

@@ -18,7 +18,7 @@
 #include "store/store_int.h"
 
 #define HEAD_LEN 4096
-#define HEAD_SEED 0x7472617768656164ULL /* "trawhead" */
+#define HEAD_SEED 0x67656eULL /* "gen": the seed trawl hunt uses for source_gen */
 
 const char *tr_resume_why_name(tr_resume_why why)
 {
