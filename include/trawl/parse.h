@@ -53,7 +53,7 @@ TR_API tr_format tr_format_detect(const char *head, size_t n, const char *path);
 TR_API bool tr_format_is_json(tr_format fmt);
 
 /* True when line is a header or comment line of fmt rather than a record
- * (the '#' lines of Zeek and W3C logs). Record indexes count every other line,
+ * (the '#' lines of Zeek and W3C logs, evtx_dump's "Record N"). Record indexes count every other line,
  * malformed ones included, so they can be assigned before parsing. A parser
  * returns TR_ESKIP only for such lines. */
 TR_API bool tr_format_header_line(tr_format fmt, tr_str line);

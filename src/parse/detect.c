@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 
+#include "core/json.h"
 #include "core/time.h"
 #include "trawl/parse.h"
 
@@ -23,20 +24,128 @@ static bool starts(const char *p, size_t n, const char *prefix)
     return n >= k && memcmp(p, prefix, k) == 0;
 }
 
+/* Top-level keys of the first JSON object that tell the JSON formats apart. */
+enum json_key {
+    K_EVENT_SYSTEM,   /* "Event" holding "System" (evtx_dump) */
+    K_SYSTEM,         /* "System" at the top (evtx-json without the Event wrapper) */
+    K_EVENTDATA,      /* "EventData" or "UserData" */
+    K_WINLOG,         /* "winlog" object (winlogbeat 7+) */
+    K_EVENT_DATA,     /* "event_data" (winlogbeat 6) */
+    K_LOG_NAME,       /* "log_name" or "computer_name" (winlogbeat 6) */
+    K_EVENT_TYPE,     /* "event_type" (EVE) */
+    K_EVE_FLOW,       /* "flow_id", "src_ip", "dest_ip" or "in_iface" (EVE) */
+    K_ZEEK_PATH,      /* "_path" (Zeek) */
+    K_ZEEK_ID,        /* "id.orig_h" or "id.resp_h" (Zeek) */
+    K_TS,             /* "ts" */
+    K_UID,            /* "uid" (Zeek connection id) */
+    K_EVENTID,        /* "EventID" (NXLog) */
+    K_NX_SOURCE,      /* "SourceName" or "Channel" */
+    K_NX_HOST,        /* "Hostname", "EventTime", "EventReceivedTime" or "SourceModuleType" */
+    K_COUNT
+};
+
+static int key_class(tr_str k)
+{
+    static const struct {
+        const char *name;
+        int cls;
+    } keys[] = {
+        { "System", K_SYSTEM },         { "EventData", K_EVENTDATA },
+        { "UserData", K_EVENTDATA },    { "event_data", K_EVENT_DATA },
+        { "log_name", K_LOG_NAME },     { "computer_name", K_LOG_NAME },
+        { "event_type", K_EVENT_TYPE }, { "flow_id", K_EVE_FLOW },
+        { "src_ip", K_EVE_FLOW },       { "dest_ip", K_EVE_FLOW },
+        { "in_iface", K_EVE_FLOW },     { "_path", K_ZEEK_PATH },
+        { "id.orig_h", K_ZEEK_ID },     { "id.resp_h", K_ZEEK_ID },
+        { "ts", K_TS },                 { "uid", K_UID },
+        { "EventID", K_EVENTID },       { "SourceName", K_NX_SOURCE },
+        { "Channel", K_NX_SOURCE },     { "Hostname", K_NX_HOST },
+        { "EventTime", K_NX_HOST },     { "EventReceivedTime", K_NX_HOST },
+        { "SourceModuleType", K_NX_HOST },
+    };
+    for (size_t i = 0; i < TR_ARRAY_LEN(keys); i++)
+        if (k.n == strlen(keys[i].name) && memcmp(k.p, keys[i].name, k.n) == 0)
+            return keys[i].cls;
+    return -1;
+}
+
+/* Reads the keys of the first object (the head may end inside it: what was
+ * read counts). For "Event" and "winlog" it looks one level down. */
+static void first_object_keys(const char *p, size_t n, bool seen[K_COUNT])
+{
+    tr_json j;
+    tr_json_tok t, k;
+    tr_json_init(&j, p, n, 0);
+    tr_json_type type = tr_json_next(&j, &t);
+    if (type == TR_JSON_ARR_BEGIN) /* an array of events: look at the first one */
+        type = tr_json_next(&j, &t);
+    if (type != TR_JSON_OBJ_BEGIN)
+        return;
+    while (tr_json_member(&j, &k)) {
+        bool event = k.text.n == 5 && memcmp(k.text.p, "Event", 5) == 0;
+        bool winlog = k.text.n == 6 && memcmp(k.text.p, "winlog", 6) == 0;
+        int cls = key_class(k.text);
+        if (cls >= 0)
+            seen[cls] = true;
+        if (!event && !winlog) {
+            if (tr_json_skip(&j, &k) != TR_OK)
+                return;
+            continue;
+        }
+        if (tr_json_next(&j, &t) != TR_JSON_OBJ_BEGIN) {
+            if (tr_json_skip(&j, &t) != TR_OK)
+                return;
+            continue;
+        }
+        if (winlog)
+            seen[K_WINLOG] = true;
+        tr_json_tok inner;
+        while (tr_json_member(&j, &inner)) {
+            if (event && inner.text.n == 6 && memcmp(inner.text.p, "System", 6) == 0)
+                seen[K_EVENT_SYSTEM] = true;
+            if (tr_json_skip(&j, &inner) != TR_OK)
+                return;
+        }
+        if (tr_json_failed(&j))
+            return;
+    }
+}
+
 static tr_format detect_json(const char *p, size_t n)
 {
-    if (has(p, n, "\"Event\"") && has(p, n, "\"System\""))
+    bool k[K_COUNT] = { false };
+    first_object_keys(p, n, k);
+    if (k[K_EVENT_SYSTEM] || (k[K_SYSTEM] && k[K_EVENTDATA]))
         return TR_FMT_EVTX_JSON;
-    if (has(p, n, "\"winlog\""))
+    if (k[K_WINLOG] || (k[K_EVENT_DATA] && k[K_LOG_NAME]))
         return TR_FMT_WINLOGBEAT;
-    if (has(p, n, "\"event_type\"") && (has(p, n, "\"src_ip\"") || has(p, n, "\"flow_id\"")))
+    if (k[K_EVENT_TYPE] && k[K_EVE_FLOW])
         return TR_FMT_EVE;
-    if (has(p, n, "\"id.orig_h\"") || has(p, n, "\"_path\""))
+    if (k[K_ZEEK_PATH] || k[K_ZEEK_ID] || (k[K_TS] && k[K_UID]))
         return TR_FMT_ZEEK_JSON;
-    if (has(p, n, "\"EventID\"") && (has(p, n, "\"SourceName\"") || has(p, n, "\"Channel\"")) &&
-        (has(p, n, "\"Hostname\"") || has(p, n, "\"EventTime\"")))
+    if (k[K_EVENTID] && k[K_NX_SOURCE] && k[K_NX_HOST])
         return TR_FMT_NXLOG;
     return TR_FMT_JSON;
+}
+
+/* evtx_dump -o json starts with "Record N" before the first object. */
+static size_t skip_evtx_dump_record_line(const char *p, size_t n)
+{
+    if (n < 9 || memcmp(p, "Record ", 7) != 0)
+        return 0;
+    size_t i = 7;
+    while (i < n && isdigit((unsigned char)p[i]))
+        i++;
+    if (i == 7)
+        return 0;
+    if (i < n && p[i] == '\r')
+        i++;
+    if (i >= n || p[i] != '\n')
+        return 0;
+    i++;
+    while (i < n && isspace((unsigned char)p[i]))
+        i++;
+    return i < n && p[i] == '{' ? i : 0;
 }
 
 /* "host ident user [" (or "vhost:port host ident user [", vhost_combined):
@@ -123,6 +232,9 @@ tr_format tr_format_detect(const char *head, size_t n, const char *path)
         return detect_by_name(path);
     if (p[0] == '{' || p[0] == '[')
         return detect_json(p, n);
+    size_t rec = skip_evtx_dump_record_line(p, n);
+    if (rec && detect_json(p + rec, n - rec) == TR_FMT_EVTX_JSON)
+        return TR_FMT_EVTX_JSON;
     if (starts(p, n, "#separator") || (starts(p, n, "#fields") && has(p, n, "#types")))
         return TR_FMT_ZEEK;
     if (starts(p, n, "#Software:") || starts(p, n, "#Version:") || starts(p, n, "#Fields:") ||

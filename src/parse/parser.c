@@ -31,6 +31,13 @@ static const tr_format_ops *format_ops(tr_format fmt)
         return &tr_syslog_format_ops;
     case TR_FMT_AUDITD:
         return &tr_auditd_format_ops;
+    case TR_FMT_JSON:
+    case TR_FMT_EVTX_JSON:
+    case TR_FMT_WINLOGBEAT:
+    case TR_FMT_NXLOG:
+    case TR_FMT_EVE:
+    case TR_FMT_ZEEK_JSON:
+        return &tr_json_format_ops;
     default:
         return NULL;
     }
@@ -69,8 +76,23 @@ bool tr_format_is_json(tr_format fmt)
     }
 }
 
+/* "Record 1234": evtx_dump -o json writes one before each record. */
+static bool evtx_dump_record_line(tr_str line)
+{
+    if (line.n && line.p[line.n - 1] == '\r')
+        line.n--;
+    if (line.n < 8 || memcmp(line.p, "Record ", 7) != 0)
+        return false;
+    for (size_t i = 7; i < line.n; i++)
+        if ((unsigned)(line.p[i] - '0') > 9)
+            return false;
+    return true;
+}
+
 bool tr_format_header_line(tr_format fmt, tr_str line)
 {
+    if (fmt == TR_FMT_EVTX_JSON)
+        return evtx_dump_record_line(line);
     if (fmt != TR_FMT_ZEEK && fmt != TR_FMT_W3C)
         return false;
     if (line.n >= 3 && memcmp(line.p, "\xEF\xBB\xBF", 3) == 0) { /* byte order mark */
