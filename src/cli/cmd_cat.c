@@ -12,6 +12,7 @@
 #include "trawl/arena.h"
 #include "trawl/input.h"
 #include "trawl/log.h"
+#include "trawl/logsource.h"
 #include "trawl/reader.h"
 #include "trawl/report.h"
 
@@ -34,6 +35,9 @@ typedef struct cat_opts {
     const char *timestamp_field;
     long long max_record;
     bool quiet_summary;
+    const char *logsource; /* --logsource P[/C[/S]] */
+    const char *mapping;   /* --mapping FILE */
+    tr_router *router;     /* route stage: logsource + taxonomy names */
 } cat_opts;
 
 static int cat_one(const char *path, const cat_opts *o, tr_format fmt, tr_event *ev,
@@ -64,6 +68,7 @@ static int cat_one(const char *path, const cat_opts *o, tr_format fmt, tr_event 
         }
         if (tenant.n)
             ev->tenant = tenant;
+        tr_router_route(o->router, ev);
         tr_buf_reset(out);
         if (tr_event_to_json(ev, out) != TR_OK || fwrite(out->p, 1, out->n, stdout) != out->n) {
             tr_error("write error: %s", strerror(errno));
@@ -98,6 +103,10 @@ int cmd_cat(int argc, char **argv)
                    "generic JSON: the field holding the event time"),
         OPT_INT(0, "max-record", "BYTES", &o.max_record,
                 "longest record accepted (default 16777216); longer ones are reported and skipped"),
+        OPT_STRING(0, "logsource", "P[/C[/S]]", &o.logsource,
+                   "logsource of events whose format has none (generic JSON)"),
+        OPT_STRING(0, "mapping", "FILE", &o.mapping,
+                   "logsource mapping file (docs/LOGSOURCE.md)"),
         OPT_END(),
     };
     opt_list pos = { 0 };
@@ -118,6 +127,13 @@ int cmd_cat(int argc, char **argv)
     }
     if (o.max_record < 0) {
         fprintf(stderr, "trawl cat: --max-record must be positive\n");
+        rc = 2;
+        goto out;
+    }
+    char err[512];
+    if (tr_router_new(o.mapping, &o.router, err, sizeof(err)) != TR_OK ||
+        (o.logsource && tr_router_declare_spec(o.router, o.logsource, err, sizeof(err)))) {
+        fprintf(stderr, "trawl cat: %s\n", err);
         rc = 2;
         goto out;
     }
@@ -153,6 +169,7 @@ int cmd_cat(int argc, char **argv)
     tr_arena_free(arena);
     tr_pathlist_release(&files);
 out:
+    tr_router_free(o.router);
     opt_list_free(&pos);
     return rc;
 }

@@ -1,0 +1,57 @@
+/*
+ * route.h - helpers shared by the routing tables of src/logsource/:
+ * finding fields, reading their values, appending taxonomy names.
+ */
+#ifndef TR_SRC_LOGSOURCE_ROUTE_H
+#define TR_SRC_LOGSOURCE_ROUTE_H
+
+#include "core/common.h"
+
+#include "trawl/event.h"
+
+/* ASCII case-insensitive equality of a slice and a C string. */
+bool ls_eq_nocase(tr_str a, const char *b);
+/* Same for two slices. */
+bool ls_eq_nocase_str(tr_str a, tr_str b);
+
+/* The first field whose name or alias equals key (case-sensitive), or NULL. */
+const tr_field *ls_find(const tr_event *ev, tr_str key);
+
+/* The comparable value of f: its slice, or its decoded form (in the event
+ * arena) when it carries JSON escapes. false when decoding fails. */
+bool ls_value(const tr_event *ev, const tr_field *f, tr_str *out);
+
+/* Decimal value of a field such as EventID (surrounding blanks allowed), or
+ * -1 when it is not a number below 2^31. */
+long ls_number(const tr_event *ev, const tr_field *f);
+
+/* Appends taxonomy name `name` (static or router-owned) for f's value, unless
+ * the event already has a field called name. Keeps f's kind and the flags
+ * that describe the value (escaped, multi); adds TR_FIELD_DERIVED. */
+void ls_derive(tr_event *ev, tr_str name, const tr_field *f);
+
+/* Appends name with a value that is not another field's (a static string or
+ * bytes in the event arena), unless the event already has name. */
+void ls_derive_value(tr_event *ev, tr_str name, tr_str value, tr_vkind kind);
+
+/* Appends name for every field called src (all elements of a multi-valued
+ * field), unless the event already has name. A '*' in src stands for one
+ * dotted segment ("dns.answers.*.rdata": every element of an array of
+ * objects); those derived fields are flagged TR_FIELD_MULTI. */
+void ls_derive_all(tr_event *ev, tr_str name, tr_str src);
+
+/* Built-in tables (windows.c, network.c). */
+
+/* Logsource of a Windows event (service from Channel, categories from
+ * Channel + EventID + Provider). Idempotent. true when ev is a Windows
+ * event (product windows, or Channel and EventID fields present). */
+bool ls_windows_logsource(tr_event *ev);
+/* Taxonomy names of Windows events whose format names differ (4688, 4657). */
+void ls_windows_names(tr_event *ev);
+
+/* Categories of Suricata EVE and Zeek events (proxy, dns, network/…). */
+void ls_network_logsource(tr_event *ev);
+/* Their taxonomy names. */
+void ls_network_names(tr_event *ev);
+
+#endif
