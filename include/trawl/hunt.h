@@ -69,18 +69,21 @@ typedef struct tr_resume_point {
 typedef struct tr_checkpoint {
     const char *path;
     uint64_t source_gen;
-    uint64_t offset; /* everything before it has been processed and written */
+    uint64_t offset;    /* everything before it has been processed and written */
     uint64_t line;
     uint64_t record;
-    bool eof;        /* the source was read to its end */
+    bool eof;           /* the source was read to its end */
+    uint64_t raw_bytes; /* on-disk (compressed) bytes consumed so far */
 } tr_checkpoint;
 
 /* Called in output order after each block's detections went to the sinks. */
 typedef tr_err (*tr_hunt_checkpoint_fn)(void *ctx, const tr_checkpoint *cp);
 
-/* Computes the resume point of path; return TR_OK with rp zeroed for "from
- * the start". */
-typedef tr_err (*tr_hunt_resume_fn)(void *ctx, const char *path, tr_resume_point *rp);
+/* Computes the resume point of path (whose events belong to tenant, maybe
+ * empty); return TR_OK with rp zeroed for "from the start". Called from
+ * reader threads, concurrently for different paths. */
+typedef tr_err (*tr_hunt_resume_fn)(void *ctx, const char *path, tr_str tenant,
+                                    tr_resume_point *rp);
 
 /* Tenant of an event when no rule of the configuration gives one. */
 typedef struct tr_hunt_config {

@@ -6,6 +6,7 @@
 #define TR_SRC_CLI_COMMANDS_H
 
 #define TR_COMMANDS(X)                                                                    \
+    X(hunt, "run Sigma rules and indicator feeds over logs; print the detections")        \
     X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")          \
     X(query, "list the detections of a store (trawl hunt --store), filtered")          \
     X(rules, "check, list and document Sigma rules (check|list|modifiers)")

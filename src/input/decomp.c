@@ -54,6 +54,7 @@ tr_err tr_decomp_new(tr_compression kind, int fd, const void *prefix, size_t npr
         goto nomem;
     memcpy(d->in, prefix, nprefix);
     d->inlen = nprefix;
+    d->bytes_in = nprefix; /* the sniffed head was read from fd too */
     d->stream_end = false;
     switch (kind) {
     case TR_COMP_GZIP:

@@ -44,6 +44,7 @@ typedef struct batch {
     bool read_failed;     /* the source could not be read past this block */
     char read_error[320];
     uint64_t end_offset, end_line, end_record; /* resume point after the block */
+    uint64_t end_raw;     /* on-disk bytes consumed after the block */
     uint64_t raw_bytes;   /* compressed bytes read for this block (progress) */
     /* output */
     TR_VEC(tr_detection) dets;

@@ -30,10 +30,10 @@
 #include "trawl/hunt.h"
 #include "trawl/log.h"
 #include "trawl/parse.h"
+#include "trawl/store.h"
 
 #define HUNT_MAX_FIELDS 2048
 #define HUNT_EVENT_ARENA_CAP ((size_t)64 << 20)
-#define HEAD_HASH_BYTES 4096
 
 typedef struct hsrc {
     const char *path;
@@ -107,23 +107,6 @@ static double now_s(void)
 static bool is_header_format(tr_format f)
 {
     return tr_format_header_line(f, TR_STR("#"));
-}
-
-static uint64_t head_hash(const char *path, uint64_t *size)
-{
-    *size = 0;
-    if (strcmp(path, "-") == 0)
-        return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    char buf[HEAD_HASH_BYTES];
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0)
-        *size = (uint64_t)st.st_size;
-    fclose(f);
-    return n ? tr_hash64(buf, n, 0x67656e) : 0;
 }
 
 static void snap_release(header_snap *hs)
@@ -215,16 +198,22 @@ static void source_fail(hunt *h, hsrc *s, batch *b, const char *fmt, ...)
     s->failed = true;
 }
 
-/* Opens s (first block). Returns false when the source is to be skipped. */
+/* Opens s for its first block; sets b->eof when there is nothing to read. */
 static void open_source(hunt *h, hsrc *s, batch *b)
 {
     const tr_hunt_config *cfg = h->cfg;
     s->opened = true;
-    uint64_t size;
-    s->source_gen = head_hash(s->path, &size);
+    /* tenant: --tenant, else the directory layout against the fleet */
+    if (cfg->tenant)
+        s->tenant = tr_str_c(cfg->tenant);
+    else if (cfg->fleet) {
+        const tr_tenant *t = tr_fleet_for_path(cfg->fleet, s->path);
+        if (t)
+            s->tenant = t->id;
+    }
     tr_resume_point rp = { 0 };
     if (cfg->resume) {
-        tr_err e = cfg->resume(cfg->store_ctx, s->path, &rp);
+        tr_err e = cfg->resume(cfg->store_ctx, s->path, s->tenant, &rp);
         if (e) {
             source_fail(h, s, b, "cannot read the resume point: %s", tr_strerror(e));
             return;
@@ -234,9 +223,11 @@ static void open_source(hunt *h, hsrc *s, batch *b)
             b->eof = true;
             return;
         }
-        if (rp.source_gen)
-            s->source_gen = rp.source_gen;
     }
+    if (rp.source_gen)
+        s->source_gen = rp.source_gen;
+    else if (tr_source_head_gen(s->path, &s->source_gen) != TR_OK)
+        s->source_gen = 0;
     tr_source_opts so = {
         .format = cfg->reader.format,
         .max_record = cfg->reader.max_record,
@@ -261,14 +252,6 @@ static void open_source(hunt *h, hsrc *s, batch *b)
         source_fail(h, s, b, "format %s is not supported by hunt yet",
                     tr_format_name(s->format));
         return;
-    }
-    /* tenant: --tenant, else the directory layout against the fleet */
-    if (cfg->tenant)
-        s->tenant = tr_str_c(cfg->tenant);
-    else if (cfg->fleet) {
-        const tr_tenant *t = tr_fleet_for_path(cfg->fleet, s->path);
-        if (t)
-            s->tenant = t->id;
     }
 }
 
@@ -309,6 +292,7 @@ static void read_block(hunt *h, hsrc *s, batch *b)
     b->end_offset = tr_source_offset(s->src);
     b->end_line = tr_source_line(s->src);
     b->end_record = s->records;
+    b->end_raw = tr_source_bytes_read(s->src);
 }
 
 /* ------------------------------------------------------------- processing */
@@ -538,7 +522,7 @@ static tr_err emit_batch(hunt *h, batch *b)
     }
     if (cfg->checkpoint && s->src && !s->skip && !b->read_failed) {
         tr_checkpoint cp = { s->path, s->source_gen, b->end_offset, b->end_line, b->end_record,
-                             b->eof };
+                             b->eof, b->end_raw };
         tr_err e = cfg->checkpoint(cfg->store_ctx, &cp);
         if (e)
             return e;

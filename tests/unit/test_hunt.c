@@ -166,9 +166,10 @@ static tr_err note_cp(void *ctx, const tr_checkpoint *cp)
     return TR_OK;
 }
 
-static tr_err resume_half(void *ctx, const char *path, tr_resume_point *rp)
+static tr_err resume_half(void *ctx, const char *path, tr_str tenant, tr_resume_point *rp)
 {
     (void)path;
+    (void)tenant;
     const uint64_t *offset = ctx;
     rp->offset = offset[0];
     rp->line = offset[1];

@@ -1,0 +1,30 @@
+/*
+ * trawl/matchers.h - the Sigma ruleset and the indicator index as matchers
+ * of the hunt pipeline (trawl/hunt.h).
+ *
+ * Both turn what they find into detection records (trawl/detect.h) with the
+ * matched fields plus the event's key context (addresses, host, user,
+ * process). The returned tr_matcher borrows rs / x, which must outlive it.
+ */
+#ifndef TR_MATCHERS_H
+#define TR_MATCHERS_H
+
+#include "trawl/hunt.h"
+#include "trawl/ioc.h"
+#include "trawl/sigma.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sigma detections (kind "sigma"). Matches of rules that only feed a
+ * correlation (tr_rule_info.standalone false) are flagged TR_DET_INTERNAL. */
+TR_API tr_matcher tr_matcher_sigma(const tr_ruleset *rs);
+
+/* Indicator detections (kind "ioc"), one per (indicator, field). */
+TR_API tr_matcher tr_matcher_ioc(const tr_ioc_index *x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TR_MATCHERS_H */
