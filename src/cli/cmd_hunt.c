@@ -15,6 +15,7 @@
 #include "trawl/hunt.h"
 #include "trawl/hunt_store.h"
 #include "trawl/log.h"
+#include "trawl/logsource.h"
 #include "trawl/matchers.h"
 
 static const cmd_usage hunt_usage = {
@@ -145,10 +146,11 @@ static uint64_t fingerprint(const tr_ruleset *rs, const tr_ioc_index *x)
     return v ? v : 1;
 }
 
-/* The route stage: the semantic type of each field (indicator matching). */
+/* The route stage: Sigma logsource and taxonomy names, then the semantic
+ * type of each field (indicator matching relies on both). */
 static void route_event(void *ctx, tr_event *ev)
 {
-    (void)ctx;
+    tr_router_route(ctx, ev);
     tr_field_types_apply(ev);
 }
 
@@ -215,6 +217,7 @@ int cmd_hunt(int argc, char **argv)
     tr_store *store = NULL;
     tr_sink *store_sink = NULL;
     tr_hunt_store *hstore = NULL;
+    tr_router *router = NULL;
     content_paths content = { 0 };
     if (rc || help)
         goto done;
@@ -285,6 +288,13 @@ int cmd_hunt(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    char rerr[512];
+    if (tr_router_new(o.mapping, &router, rerr, sizeof(rerr)) != TR_OK ||
+        (o.logsource && tr_router_declare_spec(router, o.logsource, rerr, sizeof(rerr)))) {
+        tr_error("%s", rerr);
+        rc = 2;
+        goto done;
+    }
     tr_sink *sinks[2] = { sink, NULL };
     size_t nsinks = 1;
     if (o.store) {
@@ -322,6 +332,7 @@ int cmd_hunt(int argc, char **argv)
     cfg.sinks = sinks;
     cfg.nsinks = nsinks;
     cfg.route = route_event;
+    cfg.route_ctx = router;
     cfg.progress = !o.no_progress;
     tr_hunt_stats st;
     tr_err e = tr_hunt_run(&cfg, (const char *const *)pos.v, pos.n, &st);
@@ -338,6 +349,7 @@ done:
     tr_sink_free(store_sink); /* flushes and stops its writer */
     tr_hunt_store_free(hstore);
     tr_store_close(store);
+    tr_router_free(router);
     if (out && out != stdout && fclose(out) != 0) {
         tr_error("%s: %s", o.output, strerror(errno));
         rc = 1;
