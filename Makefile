@@ -39,10 +39,10 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wno-format-nonliteral -Wvla
 CFLAGS  ?=
-CFLAGS  += -std=c11 $(WARN) $(OPTFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
+override CFLAGS += -std=c11 $(WARN) $(OPTFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
            -Iinclude -Isrc -I. $(PKG_CFLAGS) -MMD -MP
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
-LDFLAGS += $(SAN_LDFLAGS)
+override LDFLAGS += $(SAN_LDFLAGS)
 
 # Library: every module folder under src/ except the CLI, plus the simulator.
 LIB_SRCS := $(filter-out src/cli/%,$(wildcard src/*/*.c)) $(wildcard sim/*.c)
