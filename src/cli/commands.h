@@ -9,7 +9,8 @@
     X(hunt, "run Sigma rules and indicator feeds over logs; print the detections")        \
     X(cat, "print parsed, normalised events as JSON lines (debug the mappings)")          \
     X(query, "list the detections of a store (trawl hunt --store), filtered")          \
-    X(rules, "check, list and document Sigma rules (check|list|modifiers)")
+    X(rules, "check, list and document Sigma rules (check|list|modifiers)")             \
+    X(sim, "generate a simulated fleet with its ground truth (apt41-2020)")
 
 #define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
 TR_COMMANDS(TR_CMD_DECL)
