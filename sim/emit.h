@@ -54,7 +54,8 @@ static inline void put(sim_out *o, const char *s, size_t n)
     memcpy(o->buf + o->n, s, n);
     o->n += n;
 }
-#define PUTL(o, lit) put((o), (lit), sizeof(lit) - 1)
+/* lit must be a string literal ("" lit does not compile otherwise). */
+#define PUTL(o, lit) put((o), "" lit, sizeof(lit) - 1)
 static inline void puts_(sim_out *o, const char *s)
 {
     put(o, s, strlen(s));

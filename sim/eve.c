@@ -72,7 +72,7 @@ static void head(eve *v, int64_t ts, uint64_t flow_id, const char *type, uint32_
     put_ip4(o, dip);
     PUTL(o, "\",\"dest_port\":");
     put_u64(o, dp);
-    PUTL(o, udp ? ",\"proto\":\"UDP\"" : ",\"proto\":\"TCP\"");
+    puts_(o, udp ? ",\"proto\":\"UDP\"" : ",\"proto\":\"TCP\"");
 }
 
 static void http_obj(sim_out *o, const sim_net *n)
@@ -156,16 +156,16 @@ static void emit(eve *v, int64_t ts, const sim_net *n)
         put_u64(o, id);
         PUTL(o, ",\"rrname\":");
         put_jstr(o, n->query);
-        PUTL(o, n->qtype == 28 ? ",\"rrtype\":\"AAAA\"" : ",\"rrtype\":\"A\"");
+        puts_(o, n->qtype == 28 ? ",\"rrtype\":\"AAAA\"" : ",\"rrtype\":\"A\"");
         PUTL(o, ",\"tx_id\":0}}\n");
         head(v, ts + (int64_t)n->dur_us * 1000, fid, "dns", n->rh, n->rp, n->oh, n->op, true);
         PUTL(o, ",\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":");
         put_u64(o, id);
-        PUTL(o, n->rcode == 3 ? ",\"flags\":\"8183\"" : ",\"flags\":\"8180\"");
+        puts_(o, n->rcode == 3 ? ",\"flags\":\"8183\"" : ",\"flags\":\"8180\"");
         PUTL(o, ",\"qr\":true,\"rd\":true,\"ra\":true,\"rrname\":");
         put_jstr(o, n->query);
-        PUTL(o, n->qtype == 28 ? ",\"rrtype\":\"AAAA\"" : ",\"rrtype\":\"A\"");
-        PUTL(o, n->rcode == 3 ? ",\"rcode\":\"NXDOMAIN\"" : ",\"rcode\":\"NOERROR\"");
+        puts_(o, n->qtype == 28 ? ",\"rrtype\":\"AAAA\"" : ",\"rrtype\":\"A\"");
+        puts_(o, n->rcode == 3 ? ",\"rcode\":\"NXDOMAIN\"" : ",\"rcode\":\"NOERROR\"");
         if (n->answer && n->qtype == 1) {
             PUTL(o, ",\"answers\":[{\"rrname\":");
             put_jstr(o, n->query);
@@ -227,13 +227,13 @@ static void emit(eve *v, int64_t ts, const sim_net *n)
     PUTL(o, "\",\"age\":");
     put_u64(o, n->dur_us / 1000000);
     bool sf = n->state[0] == 'S' && n->state[1] == 'F';
-    PUTL(o, sf || udp ? ",\"state\":\"closed\"" : ",\"state\":\"new\"");
-    PUTL(o, udp ? ",\"reason\":\"timeout\"" : ",\"reason\":\"timeout\"");
+    puts_(o, sf || udp ? ",\"state\":\"closed\"" : ",\"state\":\"new\"");
+    PUTL(o, ",\"reason\":\"timeout\"");
     PUTL(o, ",\"alerted\":");
     puts_(o, n->sid ? "true" : "false");
     putc_(o, '}');
     if (!udp) {
-        PUTL(o, sf ? ",\"tcp\":{\"tcp_flags\":\"1b\",\"tcp_flags_ts\":\"1b\",\"tcp_flags_tc\":\"1b\","
+        puts_(o, sf ? ",\"tcp\":{\"tcp_flags\":\"1b\",\"tcp_flags_ts\":\"1b\",\"tcp_flags_tc\":\"1b\","
                      "\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"closed\"}"
                    : ",\"tcp\":{\"tcp_flags\":\"02\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"00\","
                      "\"syn\":true,\"state\":\"syn_sent\"}");

@@ -394,7 +394,10 @@ tr_err sim_plan(sim_ctx *c)
         }
         patch_state(t, &r);
     }
-    /* constraints on places and sectors from the reporting */
+    /* constraints on places and sectors from the reporting; a constraint that
+     * repeats a value is only applied while every published country and
+     * sector can still appear among the targeted tenants */
+    int cslack = (int)T - SIM_NPUB_COUNTRIES, sslack = (int)T - SIM_NPUB_SECTORS;
     for (uint32_t i = 0; i < s.ct; i++)
         if (ci[i]->role[CVE_RV_1653] == ROLE_COMPROMISED)
             ci[i]->sector = "telecommunications";
@@ -402,14 +405,20 @@ tr_err sim_plan(sim_ctx *c)
     uint32_t k = 0;
     for (uint32_t i = 0; i < xonly; i++)
         if (xo[i]->role[CVE_CITRIX] == ROLE_COMPROMISED) {
+            if (k > 2 && sslack-- <= 0)
+                continue;
             xo[i]->sector = citrix_victims[k % 3];
-            sim_set_place(xo[i], sim_country_index("US"), &r);
+            if (k == 0 || cslack-- > 0)
+                sim_set_place(xo[i], sim_country_index("US"), &r);
             k++;
         }
     /* Darktrace: Zoho victims in the US and Europe, mostly legal */
+    bool legal = false;
     for (uint32_t i = 0; i < s.zt; i++)
-        if (sim_chance(&r, 0.4))
+        if (sim_chance(&r, 0.4) && (!legal || sslack-- > 0)) {
             zo[i]->sector = "legal";
+            legal = true;
+        }
     for (uint32_t i = 0; i < n; i++)
         if (c->t[i].sector)
             c->t[i].sector_idx = (uint8_t)sim_sector_index(c->t[i].sector);

@@ -185,7 +185,7 @@ static void sm_write(sim_out *o, const sim_tenant *t, int64_t ts, uint64_t rec, 
         kv_str(o, "User", s->user ? s->user : "NT AUTHORITY\\SYSTEM");
         PUTL(o, ",\"LogonGuid\":\"{");
         put_HEX(o, t->pool_seed, 8);
-        PUTL(o, system ? "-0000-0000-0000-0000E7030000}\"" : "-7A61-5E65-0000-002041C31A00}\"");
+        puts_(o, system ? "-0000-0000-0000-0000E7030000}\"" : "-7A61-5E65-0000-002041C31A00}\"");
         kv_str(o, "LogonId", system ? "0x3e7" : "0x1ac341");
         kv_num(o, "TerminalSessionId", system ? 0 : 1);
         kv_str(o, "IntegrityLevel", system ? "System" : "High");
