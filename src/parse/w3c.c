@@ -227,9 +227,9 @@ static tr_err parse_w3c(tr_parser *p, tr_str rec, tr_event *ev)
             v = (tr_str){ s + 1, (size_t)(q - s - 1) };
             t = q + 1;
         } else {
-            t = s;
-            while (t < e && !is_blank(*t))
-                t++;
+            t = tr_text_find2(s, (size_t)(e - s), ' ', '\t');
+            if (!t)
+                t = e;
             v = (tr_str){ s, (size_t)(t - s) };
         }
         if (n < st->ncols)

@@ -30,6 +30,17 @@
 #include "trawl/arena.h"
 
 #define WEBLOG_MAX_EXTRA 8
+#define WEBLOG_TS_MAX 40
+
+/* The last timestamp seen: access logs write many lines per second, so the
+ * text usually repeats and its parse and date/time spelling can be reused. */
+typedef struct weblog_state {
+    char text[WEBLOG_TS_MAX]; /* "10/Oct/2000:13:55:36 -0700" of the last line */
+    size_t n;                 /* its length; 0 when nothing is cached */
+    int64_t ts;               /* its time */
+    char date_time[18];       /* "2000-10-1020:55:36" (date, then time) */
+    bool have_date_time;
+} weblog_state;
 
 static const tr_str extra_names[WEBLOG_MAX_EXTRA] = {
     { "x-extra-1", 9 }, { "x-extra-2", 9 }, { "x-extra-3", 9 }, { "x-extra-4", 9 },
@@ -202,9 +213,14 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
     if (!close)
         return tr_parser_fail(p, TR_EPARSE, "unterminated [timestamp]");
     tr_str when = { s.p + 1, (size_t)(close - s.p - 1) };
-    if (tr_time_parse_apache(when.p, when.n, &ev->ts) != TR_OK)
+    weblog_state *st = p->state;
+    bool cached = st->n && when.n == st->n && memcmp(when.p, st->text, when.n) == 0;
+    if (cached) {
+        ev->ts = st->ts;
+    } else if (tr_time_parse_apache(when.p, when.n, &ev->ts) != TR_OK) {
         return tr_parser_fail(p, TR_EPARSE, "bad timestamp [%.*s]", (int)TR_MIN(when.n, 64),
                               when.p);
+    }
     s.p = close + 1;
     skip_spaces(&s);
     tr_str request;
@@ -243,7 +259,22 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
         tr_event_add(ev, TR_STR("ident"), tok[first + 1], TR_VSTR);
     add_str_or_null(ev, TR_STR("cs-username"), (tr_str){ NULL, 0 }, tok[first + 2]);
     tr_str date, time;
-    if (tr_text_date_time(ev->ts, ev->arena, &date, &time)) {
+    if (cached && st->have_date_time && ev->arena) {
+        char *b = tr_arena_alloc(ev->arena, sizeof(st->date_time));
+        if (b) {
+            memcpy(b, st->date_time, sizeof(st->date_time));
+            tr_event_add(ev, TR_STR("date"), (tr_str){ b, 10 }, TR_VSTR);
+            tr_event_add(ev, TR_STR("time"), (tr_str){ b + 10, 8 }, TR_VSTR);
+        }
+    } else if (tr_text_date_time(ev->ts, ev->arena, &date, &time)) {
+        if (when.n <= WEBLOG_TS_MAX) {
+            memcpy(st->text, when.p, when.n);
+            st->n = when.n;
+            st->ts = ev->ts;
+            memcpy(st->date_time, date.p, 10);
+            memcpy(st->date_time + 10, time.p, 8);
+            st->have_date_time = true;
+        }
         tr_event_add(ev, TR_STR("date"), date, TR_VSTR);
         tr_event_add(ev, TR_STR("time"), time, TR_VSTR);
     }
@@ -291,7 +322,7 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
 }
 
 const tr_format_ops tr_combined_format_ops = {
-    .state_size = 0,
+    .state_size = sizeof(weblog_state),
     .init = NULL,
     .parse = parse_weblog,
     .release = NULL,

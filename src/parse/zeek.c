@@ -127,10 +127,15 @@ static bool starts_with(tr_str s, const char *w)
     return s.n >= n && memcmp(s.p, w, n) == 0;
 }
 
+static const char *find_byte(const char *p, size_t n, char c)
+{
+    return tr_text_find2(p, n, c, c);
+}
+
 /* The next separator-delimited piece of *s (which advances past it). */
 static tr_str next_piece(const zeek_state *st, tr_str *s, bool *more)
 {
-    const char *hit = st->nsep == 1 ? memchr(s->p, st->sep[0], s->n)
+    const char *hit = st->nsep == 1 ? find_byte(s->p, s->n, st->sep[0])
                                     : memmem(s->p, s->n, st->sep, st->nsep);
     tr_str piece;
     if (!hit) {
@@ -318,7 +323,7 @@ static bool is_word(tr_str v, const char *w, size_t n)
 
 /* Adds one value of type t. */
 static void add_value(const zeek_state *st, tr_event *ev, tr_str name, uint8_t t, tr_str v,
-                      uint8_t flags)
+                      uint8_t flags, bool escapes)
 {
     tr_field *f;
     if (is_word(v, st->unset, st->nunset)) {
@@ -330,13 +335,14 @@ static void add_value(const zeek_state *st, tr_event *ev, tr_str name, uint8_t t
     } else if (is_word(v, st->empty, st->nempty)) {
         f = tr_event_add(ev, name, (tr_str){ v.p, 0 }, TR_VSTR);
     } else {
-        f = tr_event_add(ev, name, unescape(st, v, ev->arena), TR_VSTR);
+        f = tr_event_add(ev, name, escapes ? unescape(st, v, ev->arena) : v, TR_VSTR);
     }
     if (f)
         f->flags |= flags;
 }
 
-static void add_container(const zeek_state *st, tr_event *ev, const zeek_col *c, tr_str v)
+static void add_container(const zeek_state *st, tr_event *ev, const zeek_col *c, tr_str v,
+                          bool escapes)
 {
     if (is_word(v, st->unset, st->nunset)) {
         tr_event_add(ev, c->name, v, TR_VNULL);
@@ -345,10 +351,10 @@ static void add_container(const zeek_state *st, tr_event *ev, const zeek_col *c,
     if (is_word(v, st->empty, st->nempty))
         return; /* an empty set: no element, no field */
     for (;;) {
-        const char *hit = st->nsetsep == 1 ? memchr(v.p, st->setsep[0], v.n)
+        const char *hit = st->nsetsep == 1 ? find_byte(v.p, v.n, st->setsep[0])
                                            : memmem(v.p, v.n, st->setsep, st->nsetsep);
         tr_str elem = { v.p, hit ? (size_t)(hit - v.p) : v.n };
-        add_value(st, ev, c->name, c->type, elem, TR_FIELD_MULTI);
+        add_value(st, ev, c->name, c->type, elem, TR_FIELD_MULTI, escapes);
         if (!hit)
             break;
         size_t skip = elem.n + st->nsetsep;
@@ -396,12 +402,13 @@ static tr_err parse_zeek(tr_parser *p, tr_str rec, tr_event *ev)
         tr_time_parse_epoch(vals[st->ts].p, vals[st->ts].n, &ev->ts) != TR_OK)
         return tr_parser_fail(p, TR_EPARSE, "bad ts '%.*s'", (int)TR_MIN(vals[st->ts].n, 40),
                               vals[st->ts].p);
+    bool escapes = memchr(rec.p, '\\', rec.n) != NULL; /* one look for the whole record */
     for (uint32_t i = 0; i < n; i++) {
         const zeek_col *c = &st->cols[i];
         if (c->container)
-            add_container(st, ev, c, vals[i]);
+            add_container(st, ev, c, vals[i], escapes);
         else
-            add_value(st, ev, c->name, c->type, vals[i], 0);
+            add_value(st, ev, c->name, c->type, vals[i], 0, escapes);
     }
     ev->logsource.product = TR_STR("zeek");
     ev->logsource.service =
