@@ -24,7 +24,7 @@ void tr_sim_opts_init(tr_sim_opts *o)
  * record (measured on the default fleet); together they turn --size into
  * records per stream per day. */
 static const double stream_weight[SS_COUNT] = { 3.0, 0.06, 2.0, 3.0, 4.0, 2.0 };
-static const double stream_bytes[SS_COUNT] = { 215, 120, 175, 1180, 330, 900 };
+static const double stream_bytes[SS_COUNT] = { 228, 110, 187, 1250, 360, 1250 };
 
 static bool stream_on(const sim_tenant *t, int s)
 {

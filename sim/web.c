@@ -311,7 +311,7 @@ static tr_err write_web(sim_ctx *c, sim_tenant *t, int stream, const char *rel, 
     snprintf(f.base, sizeof(f.base), "%s", base);
     double days = (double)(c->to - c->from) / 86400e9;
     double expect = c->rate[stream] * days * 240.0;
-    f.nseg = citrix ? (int)TR_MIN(10.0, TR_MAX(1.0, expect / (96 * 1024.0))) : 1;
+    f.nseg = citrix ? (int)TR_MIN(10.0, TR_MAX(1.0, expect / (64 * 1024.0))) : 1;
     tr_err err = open_segment(c, &f);
     if (err) {
         sim_out_close(&f.o);
