@@ -41,7 +41,17 @@ typedef struct tr_matcher {
     void (*thread_free)(void *scratch);
     /* Scans one routed event; emits detections through e. */
     tr_err (*scan)(void *ctx, void *scratch, const tr_event *ev, tr_hunt_emit *e);
+    /* Releases ctx when the matcher owns it (may be NULL). */
+    void (*free)(void *ctx);
 } tr_matcher;
+
+/* Releases what a matcher constructor allocated (tr_matcher_sigma …). */
+static inline void tr_matcher_release(tr_matcher *m)
+{
+    if (m->free)
+        m->free(m->ctx);
+    m->ctx = NULL;
+}
 
 /* Ordered post-processing: sees every detection in output order, before the
  * sinks, and may add detections of its own (they follow the one that caused

@@ -9,6 +9,7 @@
 #ifndef TR_MATCHERS_H
 #define TR_MATCHERS_H
 
+#include "trawl/correl.h"
 #include "trawl/hunt.h"
 #include "trawl/ioc.h"
 #include "trawl/sigma.h"
@@ -18,8 +19,10 @@ extern "C" {
 #endif
 
 /* Sigma detections (kind "sigma"). Matches of rules that only feed a
- * correlation (tr_rule_info.standalone false) are flagged TR_DET_INTERNAL. */
-TR_API tr_matcher tr_matcher_sigma(const tr_ruleset *rs);
+ * correlation (tr_rule_info.standalone false) are flagged TR_DET_INTERNAL.
+ * With correlations (c may be NULL), each detection also carries the event
+ * fields the correlations of its rule group or aggregate by. */
+TR_API tr_matcher tr_matcher_sigma(const tr_ruleset *rs, const tr_correl *c);
 
 /* Indicator detections (kind "ioc"), one per (indicator, field). */
 TR_API tr_matcher tr_matcher_ioc(const tr_ioc_index *x);

@@ -43,7 +43,7 @@ typedef struct hunt_opts {
     opt_list rules, feeds, allowlists, placeholders, filters;
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir;
-    long long threads, max_record;
+    long long threads, max_record, correl_memory;
     bool no_logsource_filter, progress, no_progress, quiet, misp_all;
 } hunt_opts;
 
@@ -201,6 +201,9 @@ int cmd_hunt(int argc, char **argv)
                  "Sigma filter directory (DIR/*.yml for all, DIR/<tenant>/ per tenant)"),
         OPT_FLAG(0, "misp-all", &o.misp_all, "MISP: also attributes without to_ids"),
         OPT_INT(0, "max-record", "BYTES", &o.max_record, "longest record accepted (16 MiB)"),
+        OPT_INT(0, "correlation-memory", "BYTES", &o.correl_memory,
+                "state kept for Sigma correlation windows (256 MiB); beyond it the oldest "
+                "groups are evicted, reported and counted"),
         OPT_FLAG(0, "progress", &o.progress, "show progress (default on a terminal)"),
         OPT_FLAG(0, "no-progress", &o.no_progress, "never show progress"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary at the end"),
@@ -218,6 +221,9 @@ int cmd_hunt(int argc, char **argv)
     tr_sink *store_sink = NULL;
     tr_hunt_store *hstore = NULL;
     tr_router *router = NULL;
+    tr_correl *correl = NULL;
+    tr_matcher matchers[2];
+    size_t nm = 0;
     content_paths content = { 0 };
     if (rc || help)
         goto done;
@@ -234,7 +240,7 @@ int cmd_hunt(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    if (o.threads < 0 || o.threads > 1024 || o.max_record < 0) {
+    if (o.threads < 0 || o.threads > 1024 || o.max_record < 0 || o.correl_memory < 0) {
         fprintf(stderr, "trawl hunt: -j and --max-record must be positive\n");
         rc = 2;
         goto done;
@@ -295,6 +301,15 @@ int cmd_hunt(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    uint64_t fp = fingerprint(rs, iocs);
+    if (rs && tr_ruleset_correlation_count(rs)) {
+        tr_correl_opts co = { .memory_cap = (size_t)o.correl_memory, .fingerprint = fp };
+        if (tr_correl_new(rs, &co, &correl)) {
+            tr_error("out of memory");
+            rc = 1;
+            goto done;
+        }
+    }
     tr_sink *sinks[2] = { sink, NULL };
     size_t nsinks = 1;
     if (o.store) {
@@ -304,7 +319,7 @@ int cmd_hunt(int argc, char **argv)
             rc = 1;
             goto done;
         }
-        tr_store_set_ruleset(store, fingerprint(rs, iocs));
+        tr_store_set_ruleset(store, fp);
         if ((fleet && tr_store_put_fleet(store, fleet)) ||
             tr_store_sink_new(store, NULL, &store_sink) ||
             tr_hunt_store_new(store, store_sink, &hstore)) {
@@ -314,13 +329,23 @@ int cmd_hunt(int argc, char **argv)
         }
         sinks[nsinks++] = store_sink;
         tr_hunt_store_attach(hstore, &cfg);
+        if (correl && tr_hunt_store_track_correl(hstore, correl)) {
+            tr_error("%s: cannot restore the correlation windows: %s", o.store,
+                     tr_store_errmsg(store));
+            rc = 1;
+            goto done;
+        }
     }
-    tr_matcher matchers[2];
-    size_t nm = 0;
-    if (rs)
-        matchers[nm++] = tr_matcher_sigma(rs);
+    if (rs && !(matchers[nm++] = tr_matcher_sigma(rs, correl)).ctx) {
+        tr_error("out of memory");
+        rc = 1;
+        goto done;
+    }
     if (iocs)
         matchers[nm++] = tr_matcher_ioc(iocs);
+    tr_hunt_post post = { correl, tr_correl_post_detection, tr_correl_post_finish };
+    if (correl)
+        cfg.post = &post;
     cfg.threads = (unsigned)o.threads;
     cfg.reader.max_record = (size_t)o.max_record;
     cfg.reader.parse.timestamp_field = o.timestamp_field;
@@ -342,6 +367,15 @@ int cmd_hunt(int argc, char **argv)
     }
     if (!o.quiet)
         tr_hunt_stats_print(&st, stderr);
+    if (correl) {
+        const tr_correl_stats *cs = tr_correl_stats_get(correl);
+        if (cs->evicted_groups)
+            tr_warn("correlations: %" PRIu64 " groups (%" PRIu64 " events) evicted by the "
+                    "memory cap (--correlation-memory)", cs->evicted_groups, cs->evicted_events);
+        if (!o.quiet && (cs->too_late || cs->missing_field))
+            tr_info("correlations: %" PRIu64 " events too late for their windows, %" PRIu64
+                    " without a group-by field", cs->too_late, cs->missing_field);
+    }
     if (st.sources_failed || load_rc || feed_rc)
         rc = 1;
 done:
@@ -350,6 +384,9 @@ done:
     tr_hunt_store_free(hstore);
     tr_store_close(store);
     tr_router_free(router);
+    for (size_t i = 0; i < nm; i++)
+        tr_matcher_release(&matchers[i]);
+    tr_correl_free(correl);
     if (out && out != stdout && fclose(out) != 0) {
         tr_error("%s: %s", o.output, strerror(errno));
         rc = 1;

@@ -20,6 +20,7 @@ struct tr_hunt_store {
     tr_map *by_path;              /* path -> index in srcs */
     TR_VEC(tr_store_src) srcs;
     uint64_t why[WHY_COUNT];
+    tr_correl *correl;            /* saved at checkpoints, or NULL */
 };
 
 tr_err tr_hunt_store_new(tr_store *st, tr_sink *sink, tr_hunt_store **out)
@@ -88,8 +89,38 @@ static tr_err on_checkpoint(void *ctx, const tr_checkpoint *cp)
     pthread_mutex_unlock(&hs->lock);
     if (!found || src.id == 0)
         return TR_OK; /* untracked (stdin, pipes) */
+    /* The windows first: a checkpoint must never be ahead of the state that
+     * matches it (both are committed in the sink's order). */
+    if (hs->correl && tr_correl_dirty(hs->correl)) {
+        void *blob;
+        size_t len;
+        tr_err e = tr_correl_save(hs->correl, &blob, &len);
+        if (!e)
+            e = tr_store_sink_put_state(hs->sink, TR_CORREL_STATE_NAME, blob, len);
+        tr_free(blob);
+        if (e)
+            return e;
+    }
     return tr_store_sink_checkpoint(hs->sink, &src, cp->offset, cp->line, cp->record, cp->eof,
                                     cp->raw_bytes);
+}
+
+tr_err tr_hunt_store_track_correl(tr_hunt_store *hs, tr_correl *c)
+{
+    hs->correl = c;
+    void *blob;
+    size_t len;
+    tr_err e = tr_store_get_state(hs->st, TR_CORREL_STATE_NAME, &blob, &len);
+    if (e || !blob)
+        return e;
+    e = tr_correl_restore(c, blob, len);
+    tr_free(blob);
+    if (e == TR_EVERSION || e == TR_EPARSE) {
+        tr_log(TR_LOG_INFO, "store: saved correlation windows are from other rules; "
+                            "starting them afresh");
+        return TR_OK;
+    }
+    return e;
 }
 
 void tr_hunt_store_attach(tr_hunt_store *hs, tr_hunt_config *cfg)

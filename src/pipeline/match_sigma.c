@@ -9,11 +9,35 @@
 
 #define SIGMA_DET_FIELDS 32
 
+/* What the matcher shares between threads (immutable). */
+typedef struct sigma_shared {
+    const tr_ruleset *rs;
+    const tr_correl *correl; /* may be NULL */
+} sigma_shared;
+
 typedef struct sigma_ctx {
+    const sigma_shared *sh;
     tr_hunt_emit *emit;
     const tr_event *ev;
     tr_err err;
 } sigma_ctx;
+
+/* Copies the event fields the rule's correlations need into kv. */
+static void correlation_fields(const sigma_ctx *c, uint32_t rule, tr_kv *kv, uint32_t *n,
+                               uint32_t max)
+{
+    const tr_str *names;
+    uint32_t k = c->sh->correl ? tr_correl_rule_fields(c->sh->correl, rule, &names) : 0;
+    for (uint32_t i = 0; i < k && *n < max; i++) {
+        bool have = false;
+        for (uint32_t j = 0; j < *n && !have; j++)
+            have = tr_str_eq(kv[j].key, names[i]);
+        const tr_field *f = have ? NULL : tr_event_find(c->ev, names[i]);
+        tr_str v;
+        if (f && f->kind != TR_VNULL && tr_field_value(f, c->ev->arena, &v) == TR_OK)
+            kv[(*n)++] = (tr_kv){ names[i], v };
+    }
+}
 
 static int on_match(const tr_sigma_match *m, void *ctx)
 {
@@ -28,6 +52,7 @@ static int on_match(const tr_sigma_match *m, void *ctx)
         if (!dup)
             kv[n++] = (tr_kv){ m->fields[i].name, m->fields[i].value };
     }
+    correlation_fields(c, r->index, kv, &n, SIGMA_DET_FIELDS);
     tr_context_fields(c->ev, kv, &n, SIGMA_DET_FIELDS);
     tr_detection d = {
         .kind = TR_DET_SIGMA,
@@ -49,7 +74,8 @@ static int on_match(const tr_sigma_match *m, void *ctx)
 
 static tr_err sigma_thread_new(void *ctx, void **scratch)
 {
-    return tr_sigma_scratch_new(ctx, (tr_sigma_scratch **)scratch);
+    const sigma_shared *sh = ctx;
+    return tr_sigma_scratch_new(sh->rs, (tr_sigma_scratch **)scratch);
 }
 
 static void sigma_thread_free(void *scratch)
@@ -59,13 +85,25 @@ static void sigma_thread_free(void *scratch)
 
 static tr_err sigma_scan(void *ctx, void *scratch, const tr_event *ev, tr_hunt_emit *e)
 {
-    sigma_ctx c = { e, ev, TR_OK };
-    tr_err err = tr_sigma_scan(ctx, scratch, ev, on_match, &c);
+    const sigma_shared *sh = ctx;
+    sigma_ctx c = { sh, e, ev, TR_OK };
+    tr_err err = tr_sigma_scan(sh->rs, scratch, ev, on_match, &c);
     return err ? err : c.err;
 }
 
-tr_matcher tr_matcher_sigma(const tr_ruleset *rs)
+static void sigma_free(void *ctx)
 {
-    return (tr_matcher){ .name = "sigma", .ctx = (void *)rs, .thread_new = sigma_thread_new,
-                         .thread_free = sigma_thread_free, .scan = sigma_scan };
+    tr_free(ctx);
+}
+
+tr_matcher tr_matcher_sigma(const tr_ruleset *rs, const tr_correl *c)
+{
+    sigma_shared *sh = tr_calloc(1, sizeof(*sh));
+    if (sh) {
+        sh->rs = rs;
+        sh->correl = c;
+    }
+    return (tr_matcher){ .name = "sigma", .ctx = sh, .thread_new = sigma_thread_new,
+                         .thread_free = sigma_thread_free, .scan = sigma_scan,
+                         .free = sigma_free };
 }
