@@ -338,6 +338,37 @@ void ls_mapping_free(ls_mapping *m)
     tr_free(m);
 }
 
+/* Loads from an initialised parser; name is for messages. */
+static tr_err load_from(yaml_parser_t *parser, const char *name, ls_mapping **out, char *err,
+                        size_t errlen)
+{
+    ls_mapping *m = tr_calloc(1, sizeof(*m));
+    if (!m || !(m->arena = tr_arena_new(0, 0))) {
+        tr_free(m);
+        snprintf(err, errlen, "%s: out of memory", name);
+        return TR_ENOMEM;
+    }
+    yaml_document_t doc;
+    if (!yaml_parser_load(parser, &doc)) {
+        snprintf(err, errlen, "%s:%zu: %s%s%s", name, (size_t)parser->problem_mark.line + 1,
+                 parser->problem ? parser->problem : "malformed YAML",
+                 parser->context ? " " : "", parser->context ? parser->context : "");
+        ls_mapping_free(m);
+        return TR_EPARSE;
+    }
+    loader ld = { name, &doc, m, err, errlen };
+    tr_err e = load_root(&ld, yaml_document_get_root_node(&doc));
+    if (e == TR_ENOMEM)
+        snprintf(err, errlen, "%s: out of memory", name);
+    yaml_document_delete(&doc);
+    if (e) {
+        ls_mapping_free(m);
+        return e;
+    }
+    *out = m;
+    return TR_OK;
+}
+
 tr_err ls_mapping_load(const char *path, ls_mapping **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -347,47 +378,32 @@ tr_err ls_mapping_load(const char *path, ls_mapping **out, char *err, size_t err
         snprintf(err, errlen, "%s: %s", path, strerror(e));
         return e == ENOENT ? TR_ENOENT : TR_EIO;
     }
-    ls_mapping *m = tr_calloc(1, sizeof(*m));
-    if (!m || !(m->arena = tr_arena_new(0, 0))) {
-        tr_free(m);
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
         fclose(f);
         snprintf(err, errlen, "%s: out of memory", path);
         return TR_ENOMEM;
     }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    bool have_doc = false;
-    tr_err e = TR_OK;
-    if (!yaml_parser_initialize(&parser)) {
-        e = TR_ENOMEM;
-        snprintf(err, errlen, "%s: out of memory", path);
-        goto out;
-    }
     yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu: %s%s%s", path, (size_t)parser.problem_mark.line + 1,
-                 parser.problem ? parser.problem : "malformed YAML",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
-        e = TR_EPARSE;
-        yaml_parser_delete(&parser);
-        goto out;
-    }
-    have_doc = true;
-    loader ld = { path, &doc, m, err, errlen };
-    e = load_root(&ld, yaml_document_get_root_node(&doc));
-    if (e == TR_ENOMEM)
-        snprintf(err, errlen, "%s: out of memory", path);
+    tr_err e = load_from(&parser, path, out, err, errlen);
     yaml_parser_delete(&parser);
-out:
-    if (have_doc)
-        yaml_document_delete(&doc);
     fclose(f);
-    if (e) {
-        ls_mapping_free(m);
-        return e;
+    return e;
+}
+
+tr_err ls_mapping_load_mem(const char *name, const char *data, size_t n, ls_mapping **out,
+                           char *err, size_t errlen)
+{
+    *out = NULL;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        return TR_ENOMEM;
     }
-    *out = m;
-    return TR_OK;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, n);
+    tr_err e = load_from(&parser, name, out, err, errlen);
+    yaml_parser_delete(&parser);
+    return e;
 }
 
 /* ---- applying ---- */

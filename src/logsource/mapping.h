@@ -19,6 +19,9 @@ typedef struct ls_mapping ls_mapping;
 /* Loads path. On error returns TR_ENOENT / TR_EIO / TR_EPARSE / TR_ENOMEM
  * with "PATH:LINE: reason" in err, and *out NULL. */
 tr_err ls_mapping_load(const char *path, ls_mapping **out, char *err, size_t errlen);
+/* The same from memory; name stands for the path in messages. */
+tr_err ls_mapping_load_mem(const char *name, const char *data, size_t n, ls_mapping **out,
+                           char *err, size_t errlen);
 void ls_mapping_free(ls_mapping *m);
 
 /* Applies the `logsources` entries in order. Returns true when one of them
