@@ -417,7 +417,7 @@ static tr_err add_event(tr_correl *c, uint32_t k, uint32_t r, const tr_detection
     correl_group_touch(c, g);
     tenant_seen(c, d->tenant, d->ts);
     tr_err err = correl_after_insert(c, k, g, lo, d, emit, ctx);
-    if (g->n == 0)
+    if (g->n == 0 && !c->finishing)
         correl_group_free(c, g);
     return err;
 }
@@ -546,14 +546,22 @@ tr_err tr_correl_feed(tr_correl *c, const tr_detection *d, tr_correl_emit_fn emi
 tr_err tr_correl_finish(tr_correl *c, tr_correl_emit_fn emit, void *ctx)
 {
     tr_err err = TR_OK;
-    /* chained detections fired here create groups at the tail: they are
-     * closed in turn */
-    while (c->lru_head && !err) {
-        cgroup *g = c->lru_head;
-        if (g->n && !c->cc[g->correl].growing)
-            err = correl_close_due(c, g->correl, g, true, emit, ctx);
-        correl_group_free(c, g);
+    /* Every closing window is evaluated before any group is dropped: a
+     * detection fired here may complete a window of a correlation chained
+     * on it, whatever its place in the list. Groups are not freed during
+     * the passes (so the walk stays valid); groups a chained detection
+     * touches move to the tail and are seen by this pass or the next. */
+    c->finishing = true;
+    for (bool again = true; again && !err;) {
+        again = false;
+        for (cgroup *g = c->lru_head; g && !err; g = g->next) {
+            if (g->n && !c->cc[g->correl].growing) {
+                err = correl_close_due(c, g->correl, g, true, emit, ctx);
+                again = true;
+            }
+        }
     }
+    c->finishing = false;
     while (c->lru_head)
         correl_group_free(c, c->lru_head);
     if (c->st.evicted_groups)

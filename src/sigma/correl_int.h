@@ -112,6 +112,7 @@ struct tr_correl {
     TR_VEC(uint64_t) set;           /* open-addressing set for distinct counts */
     TR_VEC(uint32_t) cnt;           /* per-ref counts */
     uint32_t depth;                 /* chaining depth */
+    bool finishing;                 /* tr_correl_finish: groups are not freed on the way */
 };
 
 /* ---- groups (correl_window.c) ---- */

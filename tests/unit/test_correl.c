@@ -747,3 +747,32 @@ TEST(correl_ignores_what_it_does_not_correlate)
     tr_correl_free(c);
     tr_ruleset_free(rs);
 }
+
+TEST(correl_finish_closes_inner_windows_before_dropping_outer_ones)
+{
+    /* the outer group (a success) is older than the inner window it needs,
+     * which only closes at the end of the input */
+    tr_ruleset *rs = load("title: Few failures then success\nid: outer2\ncorrelation:\n"
+                          "  type: temporal\n  rules: [few_failed, successful_login]\n"
+                          "  group-by: [User]\n  timespan: 2h\n"
+                          "---\n"
+                          "title: Few failures\nid: inner2\nname: few_failed\ncorrelation:\n"
+                          "  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n"
+                          "  timespan: 1h\n  condition: {gte: 1, lte: 3}\n");
+    CHECK(rs);
+    tr_correl *c = engine(rs, 0);
+    sink s = { .n = 0 };
+    CHECK_EQ(feed(c, &s, "successful_login", "t", T0 + MIN(10), 1, "User=x"), TR_OK);
+    CHECK_EQ(feed(c, &s, "failed_login", "t", T0, 2, "User=x"), TR_OK);
+    CHECK_EQ(feed(c, &s, "failed_login", "t", T0 + MIN(5), 3, "User=x"), TR_OK);
+    CHECK_EQ(s.n, 0);
+    CHECK_EQ(tr_correl_finish(c, on_fire, &s), TR_OK);
+    CHECK_EQ(s.n, 2);
+    CHECK_STR(s.f[0].rule, "inner2");
+    CHECK_EQ(s.f[0].flags, TR_DET_INTERNAL);
+    CHECK_STR(s.f[1].rule, "outer2");
+    CHECK_EQ(s.f[1].ncontrib, 2);
+    CHECK_EQ(tr_correl_stats_get(c)->groups, 0);
+    tr_correl_free(c);
+    tr_ruleset_free(rs);
+}
