@@ -10,6 +10,7 @@
  */
 #include "core/common.h"
 
+#include "core/hash.h"
 #include "sim/plan.h"
 
 /* The 20 published countries first (with the weight of each among targeted
@@ -164,10 +165,9 @@ uint32_t sim_fresh_ip(sim_ctx *c, sim_rng *r)
         uint32_t ip = sim_public_ip(r);
         if (campaign_net(ip))
             continue;
-        bool clash = false;
-        for (uint32_t i = 0; i < c->nt && !clash; i++)
-            clash = (c->t[i].pub >> 8) == (ip >> 8);
-        if (!clash)
+        uint32_t net = ip >> 8;
+        uint64_t v;
+        if (!c->nets || !tr_map_get(c->nets, (tr_str){ (const char *)&net, sizeof(net) }, &v))
             return ip;
     }
 }
@@ -271,18 +271,24 @@ void sim_assign_geo(sim_ctx *c, sim_rng *r, sim_tenant **tg, size_t ntg, sim_ten
 }
 
 /* Address plan of every tenant: a public /27, two private /16s. */
-void sim_assign_addresses(sim_ctx *c, sim_rng *r)
+tr_err sim_assign_addresses(sim_ctx *c, sim_rng *r)
 {
+    c->nets = tr_map_new(c->nt, 0);
+    if (!c->nets)
+        return TR_ENOMEM;
     for (uint32_t i = 0; i < c->nt; i++) {
         sim_tenant *t = &c->t[i];
         uint32_t pub;
-        bool clash;
+        bool inserted = false;
         do {
             pub = sim_public_ip(r) & ~31u;
-            clash = campaign_net(pub) || (pub & 0xff) == 0xe0;
-            for (uint32_t j = 0; j < i && !clash; j++)
-                clash = (c->t[j].pub >> 8) == (pub >> 8);
-        } while (clash);
+            if (campaign_net(pub) || (pub & 0xff) == 0xe0)
+                continue;
+            uint32_t net = pub >> 8;
+            if (tr_map_put_new(c->nets, (tr_str){ (const char *)&net, sizeof(net) }, i, NULL,
+                               &inserted) != TR_OK)
+                return TR_ENOMEM;
+        } while (!inserted);
         t->pub = pub;
         t->hq_nat = pub + 1;
         t->vip = pub + 10;
@@ -308,4 +314,5 @@ void sim_assign_addresses(sim_ctx *c, sim_rng *r)
         t->pid_explorer = (uint32_t)(5200 + 4 * sim_below(r, 800));
         t->next_pid = (uint32_t)(7000 + 4 * sim_below(r, 500));
     }
+    return TR_OK;
 }

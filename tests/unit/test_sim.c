@@ -189,6 +189,38 @@ TEST(sim_default_headline)
     CHECK_EQ(st.tenants, 120);
     CHECK_EQ(st.targeted, 78);
     CHECK_EQ(st.compromised, 8);
+    /* tenants attacked through logs the provider never receives are not targeted */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/truth.json", d);
+    size_t n;
+    char *p = slurp(path, &n);
+    CHECK(p);
+    static char tg[200][32];
+    int ntg = json_strings(p, n, "orgs_targeted", tg, 200);
+    CHECK_EQ(ntg, 78);
+    tr_json j;
+    tr_json_init(&j, p, n, 0);
+    tr_json_tok t;
+    char cur[32] = "";
+    bool want_tenant = false;
+    int hidden = 0;
+    while (tr_json_next(&j, &t) > TR_JSON_END) {
+        if (t.type == TR_JSON_KEY) {
+            want_tenant = t.text.n == 6 && memcmp(t.text.p, "tenant", 6) == 0;
+            if (t.text.n == 23 && memcmp(t.text.p, "unlogged_apt41_attempts", 23) == 0) {
+                hidden++;
+                for (int i = 0; i < ntg; i++)
+                    CHECK_MSG(strcmp(tg[i], cur) != 0, "%s has only unlogged attempts", cur);
+                snprintf(path, sizeof(path), "%s/logs/%s", d, cur);
+                CHECK(!dir_contains(path, "66.42.98.220"));
+            }
+        } else if (t.type == TR_JSON_STRING && want_tenant) {
+            snprintf(cur, sizeof(cur), "%.*s", (int)t.text.n, t.text.p);
+            want_tenant = false;
+        }
+    }
+    CHECK_EQ(hidden, 2);
+    free(p);
 }
 
 /* Every targeted tenant shows an attempt from the campaign's addresses;
