@@ -23,6 +23,9 @@
  *     Splunk "WinEventLog:" prefix on a channel is ignored.
  *   - Sysmon for Linux (channel Linux-Sysmon/Operational) is product linux,
  *     service sysmon, with the same EventID categories.
+ *   - PowerShellCore/Operational (PowerShell 7) is service powershell, as in
+ *     pySigma's windows pipeline; Microsoft-Windows-SmbServer/Connectivity
+ *     is smbserver-connectivity, the service a SigmaHQ rule uses.
  */
 #include "core/common.h"
 
@@ -92,6 +95,10 @@ static const channel_service channels[] = {
     { "Microsoft-Windows-VHDMP/Operational", "vhdmp" },
     { "Microsoft-Windows-Windows Defender/Operational", "windefend" },
     { "Microsoft-Windows-WMI-Activity/Operational", "wmi" },
+    /* Beyond the appendix: pySigma's windows pipeline counts PowerShell 7's channel
+     * as powershell, and a SigmaHQ rule uses smbserver-connectivity. */
+    { "PowerShellCore/Operational", "powershell" },
+    { "Microsoft-Windows-SmbServer/Connectivity", "smbserver-connectivity" },
 };
 
 /* Taxonomy appendix, "Windows Folder / Category": Sysmon EventIDs. */

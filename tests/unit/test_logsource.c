@@ -194,7 +194,7 @@ TEST(logsource_powershell_ids)
           "powershell", "ps_module" },
         { "Microsoft-Windows-PowerShell/Operational", "Microsoft-Windows-PowerShell", "4104",
           "powershell", "ps_script" },
-        { "PowerShellCore/Operational", "PowerShellCore", "4104", "", "ps_script" },
+        { "PowerShellCore/Operational", "PowerShellCore", "4104", "powershell", "ps_script" },
         { "Microsoft-Windows-PowerShell/Operational", "Microsoft-Windows-PowerShell", "4100",
           "powershell", "" },
         /* wrong channel or provider for the id */
@@ -248,6 +248,7 @@ TEST(logsource_windows_services_from_channel)
         { "Microsoft-Windows-Kernel-EventTracing/Admin", "kernel-event-tracing" },
         { "Microsoft-Windows-LDAP-Client/Debug", "ldap" },
         { "Microsoft-IIS-Configuration/Operational", "iis-configuration" },
+        { "Microsoft-Windows-SmbServer/Connectivity", "smbserver-connectivity" },
         { "Some-Vendor/Operational", "" },
         { "Securityx", "" },
     };
