@@ -92,7 +92,7 @@ static int load_feeds(const hunt_opts *o, const opt_list *paths, tr_ioc_index **
     for (size_t i = 0; i < paths->n; i++) {
         tr_err e = tr_ioc_builder_add_feed(b, paths->v[i], NULL);
         if (e) {
-            tr_log_at(TR_LOG_ERROR, paths->v[i], 0, "%s", tr_strerror(e));
+            tr_log_at(TR_LOG_ERROR, paths->v[i], 0, "feed not loaded (%s)", tr_strerror(e));
             rc = 1;
         }
     }
