@@ -267,3 +267,170 @@ TEST(ioc_feed_missing_file)
     CHECK_EQ(tr_ioc_builder_add_feed(b, "/nonexistent/feed.txt", NULL), TR_ENOENT);
     tr_ioc_builder_free(b);
 }
+
+TEST(ioc_feed_stix_bundle)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("bundle.json", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.total, 11);
+    CHECK_EQ(st.by_type[TR_IOC_URL], 2);
+    CHECK_EQ(st.by_type[TR_IOC_CIDR], 1);
+    CHECK_EQ(st.by_type[TR_IOC_IPV6], 1);
+    CHECK_EQ(d.count, 4);
+    CHECK_MSG(strstr(d.text, "bundle.json:68: indicator--a1000000-0000-4000-8000-000000000006 "
+                             "AND of value comparisons"), "%s", d.text);
+    CHECK_MSG(strstr(d.text, "bundle.json:78: indicator--a1000000-0000-4000-8000-000000000007 "
+                             "object path process:name is not supported"), "%s", d.text);
+    CHECK(strstr(d.text, "bundle.json:88: indicator--a1000000-0000-4000-8000-000000000008 "
+                         "pattern_type is not stix"));
+    CHECK(strstr(d.text, ":98: indicator--a1000000-0000-4000-8000-000000000009 qualifiers"));
+    tr_indicator ind;
+    CHECK(find(x, "66.42.98.220", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK_EQ(ind.confidence, 85);
+    CHECK_EQ(ind.valid_from, INT64_C(1579478400) * 1000000000);
+    CHECK_EQ(ind.valid_until, INT64_C(1585699200) * 1000000000);
+    CHECK(find(x, "http://66.42.98.220/12345/test.txt", &ind));
+    CHECK(ind.actor.n == 0);
+    CHECK(find(x, "cead3f77f6cda6ec00f57d76c9a6879f", &ind) && ind.type == TR_IOC_MD5);
+    CHECK(find(x, "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", &ind));
+    CHECK(find(x, "203.0.113.33", &ind) && ind.type == TR_IOC_IPV4);
+    CHECK(find(x, "198.51.100.0/24", &ind));
+    CHECK(find(x, "lure@evil.example", &ind));
+    CHECK(find(x, "c2.campaign.example", &ind));
+    CHECK_SLICE(ind.actor, "Wicked Panda");
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_stix_broken_keeps_what_was_read)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("bundle_broken.json", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_EPARSE);
+    CHECK_EQ(tr_ioc_index_count(x), 1);
+    CHECK_MSG(strstr(d.text, "bundle_broken.json:13: invalid JSON"), "%s", d.text);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_stix_patterns)
+{
+    tr_ioc_builder *b;
+    diags d;
+    memset(&d, 0, sizeof(d));
+    tr_ioc_opts o = { .diag = collect, .diag_ctx = &d };
+    CHECK(tr_ioc_builder_new(&o, &b) == TR_OK);
+    const char *doc =
+        "[{\"type\":\"indicator\",\"id\":\"i1\",\"pattern\":"
+        "\"[url:value IN ('http://a.example/x', 'http://b.example/y')] /* list */\"},"
+        "{\"type\":\"indicator\",\"id\":\"i2\",\"pattern\":"
+        "\"([domain-name:value = 'it\\\\'s.example'] OR [domain-name:value = 'ok.example'])\"},"
+        "{\"type\":\"indicator\",\"id\":\"i3\",\"pattern\":\"[ipv4-addr:value != '1.2.3.4']\"},"
+        "{\"type\":\"indicator\",\"id\":\"i4\",\"pattern\":"
+        "\"[ipv4-addr:value = '1.2.3.4'] AND [ipv4-addr:value = '5.6.7.8']\"},"
+        "{\"type\":\"indicator\",\"id\":\"i5\",\"pattern\":\"[ipv4-addr:value = '1.2.3.4'\"},"
+        "{\"type\":\"indicator\",\"id\":\"i6\",\"pattern\":\"[file:hashes.'SHA-1' = 'f00']\"},"
+        "{\"type\":\"indicator\",\"id\":\"i7\",\"revoked\":true,\"pattern\":"
+        "\"[domain-name:value = 'revoked.example']\"},"
+        "{\"type\":\"indicator\",\"id\":\"i8\",\"pattern\":"
+        "\"[network-traffic:dst_ref.value = 'c2.example' AND network-traffic:dst_ref.type = "
+        "'domain-name']\"}]";
+    CHECK(tr_ioc_builder_add_feed_mem(b, doc, strlen(doc), TR_IOCF_STIX, "p.json", NULL) ==
+          TR_OK);
+    tr_ioc_index *x;
+    CHECK(tr_ioc_builder_finish(b, &x) == TR_OK);
+    tr_indicator ind;
+    CHECK(find(x, "http://a.example/x", &ind));
+    CHECK(find(x, "http://b.example/y", &ind));
+    CHECK(find(x, "ok.example", &ind));
+    CHECK(find(x, "c2.example", &ind) && ind.type == TR_IOC_DOMAIN);
+    CHECK(!find(x, "revoked.example", &ind));
+    CHECK_MSG(strstr(d.text, "i2 not a domain name: 'it's.example'"), "%s", d.text);
+    CHECK(strstr(d.text, "i3 operator != is not supported"));
+    CHECK(strstr(d.text, "i4 AND/FOLLOWEDBY between observations"));
+    CHECK(strstr(d.text, "i5 ']' was expected"));
+    CHECK(strstr(d.text, "i6 not a hex digest"));
+    CHECK_EQ(d.count, 5);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_misp_events)
+{
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load("misp_event.json", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(err, TR_OK);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.total, 9);
+    CHECK_EQ(st.skipped, 4);
+    CHECK_EQ(d.count, 1);
+    CHECK_MSG(strstr(d.text, "misp_event.json:16: 5e2a0001-0000-4000-8000-000000000005 not a hex "
+                             "digest (sha256): 'not-a-hash'"), "%s", d.text);
+    tr_indicator ind;
+    CHECK(find(x, "66.42.98.220", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK_EQ(ind.first_seen, INT64_C(1579478400) * 1000000000);
+    CHECK(find(x, "http://91.208.184.78/2.exe", &ind));
+    CHECK_SLICE(ind.actor, "Wicked Panda");
+    CHECK(find(x, "45.76.6.149", &ind));
+    CHECK(find(x, "install.bat", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK(find(x, "103.74.192.105", &ind));
+    CHECK(find(x, "evil.example.org", &ind));
+    CHECK(ind.actor.n == 0);
+    CHECK(find(x, "198.51.100.7", &ind));
+    CHECK(!find(x, "www.google.com", &ind));
+    CHECK(!find(x, "exchange.dumb1.com", &ind));
+    tr_ioc_index_free(x);
+
+    x = load("misp_bare.json", &d, NULL, &err);
+    CHECK(x);
+    CHECK_EQ(tr_ioc_index_count(x), 3);
+    CHECK(find(x, "hr@lure.example", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK(find(x, "Resume.doc", &ind) && ind.type == TR_IOC_FILENAME);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_feed_warninglists)
+{
+    tr_ioc_builder *b;
+    diags d;
+    memset(&d, 0, sizeof(d));
+    tr_ioc_opts o = { .diag = collect, .diag_ctx = &d };
+    CHECK(tr_ioc_builder_new(&o, &b) == TR_OK);
+    const char *feed = "8.8.8.8\n1.1.1.5\n2606:4700::1\nwww.google.com\nupdate.microsoft.com\n"
+                       "update3.evil.com\nevil.com\n66.42.98.220\n";
+    CHECK(tr_ioc_builder_add_feed_mem(b, feed, strlen(feed), TR_IOCF_PLAIN, "f.txt", NULL) ==
+          TR_OK);
+    const char *lists[] = { "warninglist.json", "warninglist_hosts.json", "warninglist_regex.json" };
+    for (size_t i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/ioc/%s", tt_datadir(), lists[i]);
+        CHECK(tr_ioc_builder_add_allowlist(b, path) == TR_OK);
+    }
+    /* a warninglist given as a feed is refused */
+    char wl[512];
+    snprintf(wl, sizeof(wl), "%s/ioc/warninglist.json", tt_datadir());
+    CHECK_EQ(tr_ioc_builder_add_feed(b, wl, NULL), TR_EFORMAT);
+    tr_ioc_index *x;
+    CHECK(tr_ioc_builder_finish(b, &x) == TR_OK);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.allowlist_entries, 7);
+    CHECK_EQ(st.allowlisted, 6);
+    CHECK_EQ(st.total, 2);
+    CHECK_MSG(strstr(d.text, "warninglist.json:6: not a value of the list's type: 'not-a-network'"),
+              "%s", d.text);
+    CHECK(strstr(d.text, "warninglist_regex.json:1: bad regex"));
+    CHECK(strstr(d.text, "warninglist.json:0: a MISP warninglist is an allowlist"));
+    tr_ioc_index_free(x);
+}
