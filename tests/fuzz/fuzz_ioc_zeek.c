@@ -1,0 +1,15 @@
+/*
+ * fuzz_ioc_zeek.c - the zeek feed loader on arbitrary bytes: no crash, no
+ * overread, every loaded indicator matches its own value.
+ */
+#include "core/common.h"
+
+#include "fuzz_ioc_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_ioc_feed(data, size, TR_IOCF_ZEEK);
+    return 0;
+}
