@@ -242,8 +242,10 @@ static int on_value(void *ctx, tr_ioc_type type, tr_str value)
 
 static tr_err emit_indicators(stix_ctx *x)
 {
-    qsort(x->indicates.v, x->indicates.n, sizeof(sx_edge), edge_cmp);
-    qsort(x->attributed.v, x->attributed.n, sizeof(sx_edge), edge_cmp);
+    if (x->indicates.n)
+        qsort(x->indicates.v, x->indicates.n, sizeof(sx_edge), edge_cmp);
+    if (x->attributed.n)
+        qsort(x->attributed.v, x->attributed.n, sizeof(sx_edge), edge_cmp);
     size_t cap = 4096;
     char *pat = tr_malloc(cap), *vals = tr_malloc(cap);
     if (!pat || !vals) {

@@ -670,6 +670,8 @@ size_t ioc_normalize(tr_ioc_type *type, const char *p, size_t n, char *out, size
         return put_lower(p, n, out, cap);
     }
     case TR_IOC_EMAIL:
+        while (n && p[n - 1] == '.')
+            n--;
         if (!is_email(p, n)) {
             *why = "not an e-mail address";
             return 0;
