@@ -16,7 +16,6 @@
 #ifndef TR_IOC_H
 #define TR_IOC_H
 
-#include "trawl/detect.h"
 #include "trawl/event.h"
 
 #ifdef __cplusplus
@@ -179,18 +178,6 @@ TR_API tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_eve
  * e.g. for tests or lookups outside an event. ts may be TR_TS_NONE. */
 TR_API tr_err tr_ioc_scan_value(const tr_ioc_index *x, tr_ioc_scratch *s, tr_vtype vtype,
                                 tr_str value, int64_t ts, tr_ioc_match_fn cb, void *ctx);
-
-/* Fills d with the ioc detection of match m on event ev (DESIGN.md
- * "Detection record"): kind TR_DET_IOC, rule_id "ioc:<type>", rule_title
- * the feed name, level "high" when the match is on a
- * destination (a monitored host reached out) or is a file hash or name,
- * "medium" otherwise, "low" below confidence 30; the indicator block; and
- * fields = { matched field: its value } (kv[0]). ts, tenant, path, record,
- * line and logsource are the event's. Every slice borrows from m, ev and the
- * caller's kv and rule_id (32 bytes) buffers: valid during the callback.
- * Allocation-free. */
-TR_API void tr_ioc_detection(const tr_ioc_match *m, const tr_event *ev, tr_detection *d,
-                             tr_kv kv[1], char rule_id[32]);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,7 @@ struct tr_ioc_scratch {
 /* Byte classes for the tokeniser. */
 enum {
     C_HARD = 1,   /* ends a word: white space, quotes, <>, | */
-    C_SOFT = 2,   /* ends a piece inside a word: = , ; ( ) [ ] { } ? & ! * $ + ^ */
+    C_SOFT = 2,   /* ends a piece inside a word: = , ; ( ) [ ] { } ? & ! * $ ^ */
     C_DIGIT = 4,
     C_HEX = 8,    /* a-f A-F */
     C_HOST = 16,  /* letters, digits, - _ and UTF-8 bytes */
@@ -64,7 +64,7 @@ static void cls_init(void)
         if (c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '`' || c == '<' ||
             c == '>' || c == '|')
             v |= C_HARD;
-        if (strchr("=,;()[]{}?&!*$+^", c) && c)
+        if (strchr("=,;()[]{}?&!*$^", c) && c)
             v |= C_SOFT;
         if (c >= '0' && c <= '9')
             v |= C_DIGIT | C_HOST | C_HEX;
@@ -302,9 +302,9 @@ static void look_url(tr_ioc_scratch *s, tr_str u)
  * host name or a file name, told apart by the bytes it is made of. */
 static void classify(tr_ioc_scratch *s, const char *p, size_t n)
 {
-    while (n && (p[n - 1] == '.' || p[n - 1] == ':' || p[n - 1] == '-'))
+    while (n && (p[n - 1] == '.' || p[n - 1] == ':'))
         n--;
-    while (n && (p[0] == '.' || p[0] == '-'))
+    while (n && p[0] == '.')
         p++, n--;
     if (n < 3)
         return;

@@ -300,7 +300,11 @@ static size_t put_pct(const char *p, size_t n, char *out, size_t o, size_t cap, 
             return o;
         }
         unsigned char c = (unsigned char)p[i];
-        if (c == '%' && i + 2 < n + 0 && hexval((unsigned char)p[i + 1]) >= 0 &&
+        if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>') {
+            *ok = false; /* not a URL character: a URL never holds raw white space */
+            return o;
+        }
+        if (c == '%' && i + 2 < n && hexval((unsigned char)p[i + 1]) >= 0 &&
             hexval((unsigned char)p[i + 2]) >= 0) {
             unsigned char d =
                 (unsigned char)(hexval((unsigned char)p[i + 1]) * 16 + hexval((unsigned char)p[i + 2]));
@@ -469,9 +473,8 @@ static bool is_email(const char *p, size_t n)
             if (at_pos != n)
                 return false;
             at_pos = i;
-        } else if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
-                   c == '/' || c == '\\') {
-            return false;
+        } else if (at_pos == n && !(host_char(c) || c == '.' || c == '+' || c == '%')) {
+            return false; /* local part: letters, digits, . _ % + - (what mail systems use) */
         }
     }
     return at_pos > 0 && at_pos < n && ioc_is_domain(p + at_pos + 1, n - at_pos - 1);

@@ -302,17 +302,17 @@ TEST(ioc_match_no_allocation_per_event)
 }
 
 typedef struct det_ctx {
-    const tr_event *ev;
     int n;
-    char rule[32];
-    tr_detection d;
-    tr_kv kv[1];
+    tr_ioc_match m;
+    tr_indicator ind;
 } det_ctx;
 
-static int to_detection(void *ctx, const tr_ioc_match *m)
+static int keep_last(void *ctx, const tr_ioc_match *m)
 {
     det_ctx *c = ctx;
-    tr_ioc_detection(m, c->ev, &c->d, c->kv, c->rule);
+    c->m = *m;
+    c->ind = *m->indicator;
+    c->m.indicator = &c->ind;
     c->n++;
     return 0;
 }
@@ -337,8 +337,8 @@ TEST(ioc_match_through_parser_and_types)
     ev.path = TR_STR("access.log");
     CHECK(tr_parser_parse(p, tr_str_c(line), &ev) == TR_OK);
     tr_field_types_apply(&ev);
-    det_ctx c = { .ev = &ev };
-    tr_ioc_scan(x, s, &ev, to_detection, &c);
+    det_ctx c = { 0 };
+    tr_ioc_scan(x, s, &ev, keep_last, &c);
     CHECK_EQ(c.n, 2); /* c-ip (source) and the address in the user agent */
     tr_parser_free(p);
 
@@ -354,16 +354,13 @@ TEST(ioc_match_through_parser_and_types)
                           &ev) == TR_OK);
     tr_field_types_apply(&ev);
     memset(&c, 0, sizeof(c));
-    c.ev = &ev;
-    tr_ioc_scan(x, s, &ev, to_detection, &c);
+    tr_ioc_scan(x, s, &ev, keep_last, &c);
     CHECK_EQ(c.n, 1);
-    CHECK_EQ(c.d.kind, TR_DET_IOC);
-    CHECK_SLICE(c.d.rule_id, "ioc:ipv4");
-    CHECK_SLICE(c.d.level, "high");
-    CHECK_SLICE(c.d.indicator.value, "91.208.184.78");
-    CHECK_SLICE(c.d.indicator.field, "id.resp_h");
-    CHECK_EQ(c.d.indicator.side, TR_SIDE_DST);
-    CHECK_SLICE(c.d.fields[0].value, "91.208.184.78");
+    CHECK_SLICE(c.ind.value, "91.208.184.78");
+    CHECK_EQ(c.ind.type, TR_IOC_IPV4);
+    CHECK_SLICE(c.m.field->name, "id.resp_h");
+    CHECK_EQ(c.m.side, TR_SIDE_DST);
+    CHECK_SLICE(c.m.token, "91.208.184.78");
     tr_parser_free(p);
     tr_arena_free(arena);
     tr_ioc_scratch_free(s);
