@@ -286,10 +286,10 @@ tr_err ioc_load_csv(ioc_feed_ctx *c, const char *data, size_t n)
     for (;;) {
         size_t save = pos;
         uint64_t save_line = line;
-        const char *nl = memchr(data + pos, '\n', n - pos);
-        size_t e = nl ? (size_t)(nl - data) : n;
         if (pos >= n)
             break;
+        const char *nl = memchr(data + pos, '\n', n - pos);
+        size_t e = nl ? (size_t)(nl - data) : n;
         if (e == pos || (e == pos + 1 && data[pos] == '\r')) {
             pos = e + 1;
             line++;

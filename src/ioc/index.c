@@ -162,7 +162,49 @@ static tr_err intern(tr_ioc_builder *b, tr_str s, uint32_t *ref)
     return err;
 }
 
+static bool same_as_last(const tr_ioc_builder *b, tr_str feed, const ioc_attrs *a)
+{
+    const ioc_attrs *l = &b->last_attrs;
+    return b->have_last && l->confidence == a->confidence && l->first_seen == a->first_seen &&
+           l->last_seen == a->last_seen && l->valid_from == a->valid_from &&
+           l->valid_until == a->valid_until && feed.n == b->last_feed_n &&
+           a->actor.n == b->last_actor_n && (!feed.n || !memcmp(feed.p, b->last_feed, feed.n)) &&
+           (!a->actor.n || !memcmp(a->actor.p, b->last_actor, a->actor.n));
+}
+
+static void remember(tr_ioc_builder *b, tr_str feed, const ioc_attrs *a, uint32_t id)
+{
+    if (feed.n > sizeof(b->last_feed) || a->actor.n > sizeof(b->last_actor)) {
+        b->have_last = false;
+        return;
+    }
+    b->have_last = true;
+    b->last_meta = id;
+    b->last_attrs = *a;
+    b->last_attrs.actor = (tr_str){ NULL, 0 };
+    if (feed.n)
+        memcpy(b->last_feed, feed.p, feed.n);
+    b->last_feed_n = feed.n;
+    if (a->actor.n)
+        memcpy(b->last_actor, a->actor.p, a->actor.n);
+    b->last_actor_n = a->actor.n;
+}
+
+static tr_err meta_id_slow(tr_ioc_builder *b, tr_str feed, const ioc_attrs *a, uint32_t *id);
+
 static tr_err meta_id(tr_ioc_builder *b, tr_str feed, const ioc_attrs *a, uint32_t *id)
+{
+    if (same_as_last(b, feed, a)) {
+        *id = b->last_meta;
+        return TR_OK;
+    }
+    tr_err err = meta_id_slow(b, feed, a, id);
+    if (!err)
+        remember(b, feed, a, *id);
+    return err;
+}
+
+static tr_err meta_id_slow(tr_ioc_builder *b, tr_str feed, const ioc_attrs *a, uint32_t *id)
 {
     ioc_meta m;
     memset(&m, 0, sizeof(m));

@@ -90,6 +90,12 @@ struct tr_ioc_builder {
     tr_map *names;     /* feed and actor names → pool ref */
     ioc_allow allow;
     uint64_t rejected, skipped, feeds;
+    /* the metadata of the previous indicator: most feeds repeat it */
+    bool have_last;
+    uint32_t last_meta;
+    ioc_attrs last_attrs;
+    char last_feed[1024], last_actor[1024];
+    size_t last_feed_n, last_actor_n;
     char norm[IOC_MAX_VALUE + 64]; /* normalisation buffer */
     char fang[IOC_MAX_VALUE + 64]; /* refang buffer */
 };

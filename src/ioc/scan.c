@@ -53,6 +53,7 @@ enum {
     C_HEX = 8,    /* a-f A-F */
     C_HOST = 16,  /* letters, digits, - _ and UTF-8 bytes */
     C_TRIM = 32,  /* trimmed from a URL's end: . , ; : ) ] } ' ! ? */
+    C_MARK = 64,  /* . : @ / \ — every indicator but a bare digest has one */
 };
 
 static uint8_t cls[256];
@@ -74,6 +75,8 @@ static void cls_init(void)
             v |= C_HOST;
         if (strchr(".,;:)]}'!?\"", c) && c)
             v |= C_TRIM;
+        if (c == '.' || c == ':' || c == '@' || c == '/' || c == '\\')
+            v |= C_MARK;
         cls[c] = v;
     }
 }
@@ -409,10 +412,14 @@ static void scan_text(tr_ioc_scratch *s, const char *p, size_t n)
         while (i < n && (cls[(unsigned char)p[i]] & C_HARD))
             i++;
         size_t st = i;
+        unsigned marks = 0;
         while (i < n && !(cls[(unsigned char)p[i]] & C_HARD))
-            i++;
-        if (i - st >= 3)
-            scan_word(s, p + st, i - st);
+            marks |= cls[(unsigned char)p[i++]];
+        /* a word without . : @ / \ can only be a digest: most words of a user
+         * agent or a message are skipped here */
+        size_t len = i - st;
+        if (len >= 3 && ((marks & C_MARK) || len >= 32))
+            scan_word(s, p + st, len);
     }
 }
 

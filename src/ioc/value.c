@@ -278,8 +278,10 @@ bool ioc_is_file_ext(const char *p, size_t n)
     };
     if (n == 0 || n > 5)
         return false;
+    unsigned char c0 = tr_ascii_lower((unsigned char)p[0]);
     for (size_t i = 0; i < TR_ARRAY_LEN(exts); i++)
-        if (strlen(exts[i]) == n && tr_mem_eq_nocase(exts[i], p, n))
+        if ((unsigned char)exts[i][0] == c0 && strlen(exts[i]) == n &&
+            tr_mem_eq_nocase(exts[i], p, n))
             return true;
     return false;
 }
@@ -477,7 +479,8 @@ static bool is_email(const char *p, size_t n)
             return false; /* local part: letters, digits, . _ % + - (what mail systems use) */
         }
     }
-    return at_pos > 0 && at_pos < n && ioc_is_domain(p + at_pos + 1, n - at_pos - 1);
+    return at_pos > 0 && at_pos < n && p[0] != '.' && p[at_pos - 1] != '.' &&
+           ioc_is_domain(p + at_pos + 1, n - at_pos - 1);
 }
 
 /* "host" or "host:port" is a domain or an IP address. */

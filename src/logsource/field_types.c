@@ -41,196 +41,201 @@ typedef struct ftype {
     const char *name;
     uint8_t vtype;
     uint8_t side;
+    uint8_t len; /* strlen(name), filled by the F() macro */
 } ftype;
 
+#define F(name, vtype, side) { name, vtype, side, sizeof(name) - 1 }
+
 static const ftype web_fields[] = {
-    { "c-ip", TR_T_IP, S_SRC },
-    { "cs-host", TR_T_DOMAIN, S_NONE },
-    { "cs-uri", TR_T_URL, S_NONE },
-    { "cs-uri-query", TR_T_TEXT, S_NONE },
-    { "cs-user-agent", TR_T_TEXT, S_SRC },
-    { "c-useragent", TR_T_TEXT, S_SRC },
-    { "cs(User-Agent)", TR_T_TEXT, S_SRC },
-    { "cs-referer", TR_T_URL, S_NONE },
-    { "cs(Referer)", TR_T_URL, S_NONE },
-    { "x-forwarded-for", TR_T_TEXT, S_SRC },
-    { "cs(X-Forwarded-For)", TR_T_TEXT, S_SRC },
-    { NULL, 0, 0 },
+    F("c-ip", TR_T_IP, S_SRC),
+    F("cs-host", TR_T_DOMAIN, S_NONE),
+    F("cs-uri", TR_T_URL, S_NONE),
+    F("cs-uri-query", TR_T_TEXT, S_NONE),
+    F("cs-user-agent", TR_T_TEXT, S_SRC),
+    F("c-useragent", TR_T_TEXT, S_SRC),
+    F("cs(User-Agent)", TR_T_TEXT, S_SRC),
+    F("cs-referer", TR_T_URL, S_NONE),
+    F("cs(Referer)", TR_T_URL, S_NONE),
+    F("x-forwarded-for", TR_T_TEXT, S_SRC),
+    F("cs(X-Forwarded-For)", TR_T_TEXT, S_SRC),
+    { NULL, 0, 0, 0 },
 };
 
 /* Sigma proxy taxonomy: the client is the tenant, the host is where it went. */
 static const ftype proxy_fields[] = {
-    { "c-uri", TR_T_URL, S_DST },
-    { "cs-uri", TR_T_URL, S_DST },
-    { "c-uri-query", TR_T_TEXT, S_DST },
-    { "cs-host", TR_T_DOMAIN, S_DST },
-    { "r-dns", TR_T_DOMAIN, S_DST },
-    { "dst_ip", TR_T_IP, S_DST },
-    { "c-useragent", TR_T_TEXT, S_NONE },
-    { "cs-referrer", TR_T_URL, S_DST },
-    { "cs-referer", TR_T_URL, S_DST },
-    { NULL, 0, 0 },
+    F("c-uri", TR_T_URL, S_DST),
+    F("cs-uri", TR_T_URL, S_DST),
+    F("c-uri-query", TR_T_TEXT, S_DST),
+    F("cs-host", TR_T_DOMAIN, S_DST),
+    F("r-dns", TR_T_DOMAIN, S_DST),
+    F("dst_ip", TR_T_IP, S_DST),
+    F("c-useragent", TR_T_TEXT, S_NONE),
+    F("cs-referrer", TR_T_URL, S_DST),
+    F("cs-referer", TR_T_URL, S_DST),
+    { NULL, 0, 0, 0 },
 };
 
 static const ftype zeek_fields[] = {
-    { "id.orig_h", TR_T_IP, S_ORIG },
-    { "id.resp_h", TR_T_IP, S_RESP },
-    { "query", TR_T_DOMAIN, S_REQ },          /* dns */
-    { "answers", TR_T_TEXT, S_REQ },          /* dns */
-    { "host", TR_T_DOMAIN, S_REQ },           /* http */
-    { "uri", TR_T_URL, S_REQ },               /* http */
-    { "referrer", TR_T_URL, S_NONE },         /* http */
-    { "user_agent", TR_T_TEXT, S_ORIG },      /* http */
-    { "arg", TR_T_TEXT, S_REQ },              /* ftp */
-    { "md5", TR_T_HASH, S_NONE },             /* files */
-    { "sha1", TR_T_HASH, S_NONE },
-    { "sha256", TR_T_HASH, S_NONE },
-    { "filename", TR_T_PATH, S_NONE },        /* files, http, smb */
-    { "server_name", TR_T_DOMAIN, S_REQ },    /* ssl */
-    { "mailfrom", TR_T_EMAIL, S_NONE },       /* smtp */
-    { "rcptto", TR_T_EMAIL, S_NONE },
-    { "from", TR_T_TEXT, S_NONE },
-    { "to", TR_T_TEXT, S_NONE },
-    { "reply_to", TR_T_TEXT, S_NONE },
-    { "san.dns", TR_T_TEXT, S_NONE },         /* x509 */
-    { "certificate.subject", TR_T_TEXT, S_NONE },
-    { NULL, 0, 0 },
+    F("id.orig_h", TR_T_IP, S_ORIG),
+    F("id.resp_h", TR_T_IP, S_RESP),
+    F("query", TR_T_DOMAIN, S_REQ),          /* dns */
+    F("answers", TR_T_TEXT, S_REQ),          /* dns */
+    F("host", TR_T_DOMAIN, S_REQ),           /* http */
+    F("uri", TR_T_URL, S_REQ),               /* http */
+    F("referrer", TR_T_URL, S_NONE),         /* http */
+    F("user_agent", TR_T_TEXT, S_ORIG),      /* http */
+    F("arg", TR_T_TEXT, S_REQ),              /* ftp */
+    F("md5", TR_T_HASH, S_NONE),             /* files */
+    F("sha1", TR_T_HASH, S_NONE),
+    F("sha256", TR_T_HASH, S_NONE),
+    F("filename", TR_T_PATH, S_NONE),        /* files, http, smb */
+    F("server_name", TR_T_DOMAIN, S_REQ),    /* ssl */
+    F("mailfrom", TR_T_EMAIL, S_NONE),       /* smtp */
+    F("rcptto", TR_T_EMAIL, S_NONE),
+    F("from", TR_T_TEXT, S_NONE),
+    F("to", TR_T_TEXT, S_NONE),
+    F("reply_to", TR_T_TEXT, S_NONE),
+    F("san.dns", TR_T_TEXT, S_NONE),         /* x509 */
+    F("certificate.subject", TR_T_TEXT, S_NONE),
+    { NULL, 0, 0, 0 },
 };
 
 static const ftype eve_fields[] = {
-    { "src_ip", TR_T_IP, S_ORIG },
-    { "dest_ip", TR_T_IP, S_RESP },
-    { "http.hostname", TR_T_DOMAIN, S_REQ },
-    { "http.url", TR_T_URL, S_REQ },
-    { "http.http_refer", TR_T_URL, S_NONE },
-    { "http.http_user_agent", TR_T_TEXT, S_ORIG },
-    { "http.xff", TR_T_TEXT, S_ORIG },
-    { "dns.rrname", TR_T_DOMAIN, S_REQ },
-    { "dns.query.rrname", TR_T_DOMAIN, S_REQ },
-    { "dns.queries.rrname", TR_T_DOMAIN, S_REQ },
-    { "dns.answers.rrname", TR_T_DOMAIN, S_REQ },
-    { "dns.answers.rdata", TR_T_TEXT, S_REQ },
-    { "dns.rdata", TR_T_TEXT, S_REQ },
-    { "tls.sni", TR_T_DOMAIN, S_REQ },
-    { "tls.subject", TR_T_TEXT, S_NONE },
-    { "fileinfo.md5", TR_T_HASH, S_NONE },
-    { "fileinfo.sha1", TR_T_HASH, S_NONE },
-    { "fileinfo.sha256", TR_T_HASH, S_NONE },
-    { "fileinfo.filename", TR_T_PATH, S_NONE },
-    { "smtp.mail_from", TR_T_EMAIL, S_NONE },
-    { "smtp.rcpt_to", TR_T_EMAIL, S_NONE },
-    { "email.from", TR_T_TEXT, S_NONE },
-    { "email.to", TR_T_TEXT, S_NONE },
-    { NULL, 0, 0 },
+    F("src_ip", TR_T_IP, S_ORIG),
+    F("dest_ip", TR_T_IP, S_RESP),
+    F("http.hostname", TR_T_DOMAIN, S_REQ),
+    F("http.url", TR_T_URL, S_REQ),
+    F("http.http_refer", TR_T_URL, S_NONE),
+    F("http.http_user_agent", TR_T_TEXT, S_ORIG),
+    F("http.xff", TR_T_TEXT, S_ORIG),
+    F("dns.rrname", TR_T_DOMAIN, S_REQ),
+    F("dns.query.rrname", TR_T_DOMAIN, S_REQ),
+    F("dns.queries.rrname", TR_T_DOMAIN, S_REQ),
+    F("dns.answers.rrname", TR_T_DOMAIN, S_REQ),
+    F("dns.answers.rdata", TR_T_TEXT, S_REQ),
+    F("dns.rdata", TR_T_TEXT, S_REQ),
+    F("tls.sni", TR_T_DOMAIN, S_REQ),
+    F("tls.subject", TR_T_TEXT, S_NONE),
+    F("fileinfo.md5", TR_T_HASH, S_NONE),
+    F("fileinfo.sha1", TR_T_HASH, S_NONE),
+    F("fileinfo.sha256", TR_T_HASH, S_NONE),
+    F("fileinfo.filename", TR_T_PATH, S_NONE),
+    F("smtp.mail_from", TR_T_EMAIL, S_NONE),
+    F("smtp.rcpt_to", TR_T_EMAIL, S_NONE),
+    F("email.from", TR_T_TEXT, S_NONE),
+    F("email.to", TR_T_TEXT, S_NONE),
+    { NULL, 0, 0, 0 },
 };
 
 /* Windows: EventData names (Sysmon, Security, PowerShell), matched on the
  * short name. */
 static const ftype windows_fields[] = {
-    { "DestinationIp", TR_T_IP, S_RESP },
-    { "SourceIp", TR_T_IP, S_ORIG },
-    { "IpAddress", TR_T_IP, S_SRC },          /* Security 4624/4625/4768 … remote client */
-    { "ClientAddress", TR_T_IP, S_SRC },
-    { "DestinationHostname", TR_T_DOMAIN, S_DST },
-    { "QueryName", TR_T_DOMAIN, S_DST },
-    { "QueryResults", TR_T_TEXT, S_DST },
-    { "Hashes", TR_T_HASHES, S_NONE },
-    { "Hash", TR_T_HASHES, S_NONE },
-    { "Image", TR_T_PATH, S_NONE },
-    { "ParentImage", TR_T_PATH, S_NONE },
-    { "TargetFilename", TR_T_PATH, S_NONE },
-    { "ImageLoaded", TR_T_PATH, S_NONE },
-    { "NewProcessName", TR_T_PATH, S_NONE },
-    { "ParentProcessName", TR_T_PATH, S_NONE },
-    { "ProcessName", TR_T_PATH, S_NONE },
-    { "OriginalFileName", TR_T_FILENAME, S_NONE },
-    { "CommandLine", TR_T_TEXT, S_NONE },
-    { "ParentCommandLine", TR_T_TEXT, S_NONE },
-    { "ProcessCommandLine", TR_T_TEXT, S_NONE },
-    { "TargetObject", TR_T_TEXT, S_NONE },
-    { "Details", TR_T_TEXT, S_NONE },
-    { "ScriptBlockText", TR_T_TEXT, S_NONE },
-    { "Payload", TR_T_TEXT, S_NONE },
-    { "ServiceFileName", TR_T_TEXT, S_NONE },
-    { "ImagePath", TR_T_TEXT, S_NONE },
-    { NULL, 0, 0 },
+    F("DestinationIp", TR_T_IP, S_RESP),
+    F("SourceIp", TR_T_IP, S_ORIG),
+    F("IpAddress", TR_T_IP, S_SRC),          /* Security 4624/4625/4768 … remote client */
+    F("ClientAddress", TR_T_IP, S_SRC),
+    F("DestinationHostname", TR_T_DOMAIN, S_DST),
+    F("QueryName", TR_T_DOMAIN, S_DST),
+    F("QueryResults", TR_T_TEXT, S_DST),
+    F("Hashes", TR_T_HASHES, S_NONE),
+    F("Hash", TR_T_HASHES, S_NONE),
+    F("Image", TR_T_PATH, S_NONE),
+    F("ParentImage", TR_T_PATH, S_NONE),
+    F("TargetFilename", TR_T_PATH, S_NONE),
+    F("ImageLoaded", TR_T_PATH, S_NONE),
+    F("NewProcessName", TR_T_PATH, S_NONE),
+    F("ParentProcessName", TR_T_PATH, S_NONE),
+    F("ProcessName", TR_T_PATH, S_NONE),
+    F("OriginalFileName", TR_T_FILENAME, S_NONE),
+    F("CommandLine", TR_T_TEXT, S_NONE),
+    F("ParentCommandLine", TR_T_TEXT, S_NONE),
+    F("ProcessCommandLine", TR_T_TEXT, S_NONE),
+    F("TargetObject", TR_T_TEXT, S_NONE),
+    F("Details", TR_T_TEXT, S_NONE),
+    F("ScriptBlockText", TR_T_TEXT, S_NONE),
+    F("Payload", TR_T_TEXT, S_NONE),
+    F("ServiceFileName", TR_T_TEXT, S_NONE),
+    F("ImagePath", TR_T_TEXT, S_NONE),
+    { NULL, 0, 0, 0 },
 };
 
 static const ftype syslog_fields[] = {
-    { "message", TR_T_TEXT, S_NONE },
-    { "msg", TR_T_TEXT, S_NONE },
-    { "MESSAGE", TR_T_TEXT, S_NONE },
-    { NULL, 0, 0 },
+    F("message", TR_T_TEXT, S_NONE),
+    F("msg", TR_T_TEXT, S_NONE),
+    F("MESSAGE", TR_T_TEXT, S_NONE),
+    { NULL, 0, 0, 0 },
 };
 
 static const ftype auditd_fields[] = {
-    { "exe", TR_T_PATH, S_NONE },
-    { "comm", TR_T_FILENAME, S_NONE },
-    { "name", TR_T_PATH, S_NONE },
-    { "proctitle", TR_T_TEXT, S_NONE },
-    { "cmd", TR_T_TEXT, S_NONE },
-    { "a0", TR_T_TEXT, S_NONE },
-    { "a1", TR_T_TEXT, S_NONE },
-    { "a2", TR_T_TEXT, S_NONE },
-    { "a3", TR_T_TEXT, S_NONE },
-    { "addr", TR_T_IP, S_SRC },
-    { "laddr", TR_T_IP, S_NONE },
-    { "raddr", TR_T_IP, S_DST },
-    { NULL, 0, 0 },
+    F("exe", TR_T_PATH, S_NONE),
+    F("comm", TR_T_FILENAME, S_NONE),
+    F("name", TR_T_PATH, S_NONE),
+    F("proctitle", TR_T_TEXT, S_NONE),
+    F("cmd", TR_T_TEXT, S_NONE),
+    F("a0", TR_T_TEXT, S_NONE),
+    F("a1", TR_T_TEXT, S_NONE),
+    F("a2", TR_T_TEXT, S_NONE),
+    F("a3", TR_T_TEXT, S_NONE),
+    F("addr", TR_T_IP, S_SRC),
+    F("laddr", TR_T_IP, S_NONE),
+    F("raddr", TR_T_IP, S_DST),
+    { NULL, 0, 0, 0 },
 };
 
 /* Generic JSON: the last name component, case-insensitive; a parent
  * component "source"/"client" or "destination"/"server" gives the side. */
 static const ftype generic_fields[] = {
-    { "ip", TR_T_IP, S_NONE },
-    { "src_ip", TR_T_IP, S_SRC },
-    { "source_ip", TR_T_IP, S_SRC },
-    { "srcip", TR_T_IP, S_SRC },
-    { "client_ip", TR_T_IP, S_SRC },
-    { "clientip", TR_T_IP, S_SRC },
-    { "remote_addr", TR_T_IP, S_SRC },
-    { "remote_ip", TR_T_IP, S_SRC },
-    { "dst_ip", TR_T_IP, S_DST },
-    { "dest_ip", TR_T_IP, S_DST },
-    { "destination_ip", TR_T_IP, S_DST },
-    { "dstip", TR_T_IP, S_DST },
-    { "server_ip", TR_T_IP, S_DST },
-    { "domain", TR_T_DOMAIN, S_NONE },
-    { "fqdn", TR_T_DOMAIN, S_NONE },
-    { "server_name", TR_T_DOMAIN, S_DST },
-    { "sni", TR_T_DOMAIN, S_DST },
-    { "query", TR_T_DOMAIN, S_DST },
-    { "url", TR_T_URL, S_NONE },
-    { "uri", TR_T_URL, S_NONE },
-    { "full", TR_T_URL, S_NONE },     /* ECS url.full */
-    { "original", TR_T_TEXT, S_NONE },/* ECS url.original, user_agent.original */
-    { "request_url", TR_T_URL, S_NONE },
-    { "md5", TR_T_HASH, S_NONE },
-    { "sha1", TR_T_HASH, S_NONE },
-    { "sha256", TR_T_HASH, S_NONE },
-    { "hashes", TR_T_HASHES, S_NONE },
-    { "email", TR_T_EMAIL, S_NONE },
-    { "address", TR_T_TEXT, S_NONE }, /* ECS email.from.address */
-    { "file_name", TR_T_FILENAME, S_NONE },
-    { "filename", TR_T_FILENAME, S_NONE },
-    { "path", TR_T_PATH, S_NONE },
-    { "file_path", TR_T_PATH, S_NONE },
-    { "executable", TR_T_PATH, S_NONE },
-    { "exe", TR_T_PATH, S_NONE },
-    { "image", TR_T_PATH, S_NONE },
-    { "command_line", TR_T_TEXT, S_NONE },
-    { "commandline", TR_T_TEXT, S_NONE },
-    { "cmdline", TR_T_TEXT, S_NONE },
-    { "message", TR_T_TEXT, S_NONE },
-    { "msg", TR_T_TEXT, S_NONE },
-    { "user_agent", TR_T_TEXT, S_NONE },
-    { NULL, 0, 0 },
+    F("ip", TR_T_IP, S_NONE),
+    F("src_ip", TR_T_IP, S_SRC),
+    F("source_ip", TR_T_IP, S_SRC),
+    F("srcip", TR_T_IP, S_SRC),
+    F("client_ip", TR_T_IP, S_SRC),
+    F("clientip", TR_T_IP, S_SRC),
+    F("remote_addr", TR_T_IP, S_SRC),
+    F("remote_ip", TR_T_IP, S_SRC),
+    F("dst_ip", TR_T_IP, S_DST),
+    F("dest_ip", TR_T_IP, S_DST),
+    F("destination_ip", TR_T_IP, S_DST),
+    F("dstip", TR_T_IP, S_DST),
+    F("server_ip", TR_T_IP, S_DST),
+    F("domain", TR_T_DOMAIN, S_NONE),
+    F("fqdn", TR_T_DOMAIN, S_NONE),
+    F("server_name", TR_T_DOMAIN, S_DST),
+    F("sni", TR_T_DOMAIN, S_DST),
+    F("query", TR_T_DOMAIN, S_DST),
+    F("url", TR_T_URL, S_NONE),
+    F("uri", TR_T_URL, S_NONE),
+    F("full", TR_T_URL, S_NONE),     /* ECS url.full */
+    F("original", TR_T_TEXT, S_NONE),/* ECS url.original, user_agent.original */
+    F("request_url", TR_T_URL, S_NONE),
+    F("md5", TR_T_HASH, S_NONE),
+    F("sha1", TR_T_HASH, S_NONE),
+    F("sha256", TR_T_HASH, S_NONE),
+    F("hashes", TR_T_HASHES, S_NONE),
+    F("email", TR_T_EMAIL, S_NONE),
+    F("address", TR_T_TEXT, S_NONE), /* ECS email.from.address */
+    F("file_name", TR_T_FILENAME, S_NONE),
+    F("filename", TR_T_FILENAME, S_NONE),
+    F("path", TR_T_PATH, S_NONE),
+    F("file_path", TR_T_PATH, S_NONE),
+    F("executable", TR_T_PATH, S_NONE),
+    F("exe", TR_T_PATH, S_NONE),
+    F("image", TR_T_PATH, S_NONE),
+    F("command_line", TR_T_TEXT, S_NONE),
+    F("commandline", TR_T_TEXT, S_NONE),
+    F("cmdline", TR_T_TEXT, S_NONE),
+    F("message", TR_T_TEXT, S_NONE),
+    F("msg", TR_T_TEXT, S_NONE),
+    F("user_agent", TR_T_TEXT, S_NONE),
+    { NULL, 0, 0, 0 },
 };
 
 static const ftype *find_in(const ftype *t, tr_str name, bool nocase)
 {
+    if (!name.n)
+        return NULL;
     for (; t->name; t++) {
-        size_t n = strlen(t->name);
+        size_t n = t->len;
         if (n != name.n || (t->name[0] | 0x20) != (name.p[0] | 0x20))
             continue;
         if (nocase ? tr_mem_eq_nocase(t->name, name.p, n) : memcmp(t->name, name.p, n) == 0)
