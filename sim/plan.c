@@ -198,33 +198,16 @@ static tr_err compute_split(sim_ctx *c, split *s)
     s->cc = C >= 2 ? 1 : 0;
     s->xc = C >= 3 ? TR_MAX(1u, (C * 2 + 4) / 8) : 0;
     s->zc = C - s->cc - s->xc;
-    s->zt = TR_MAX(s->zc, (T * 14 + 39) / 78);
-    s->ct = TR_MAX(s->cc, (T * 10 + 39) / 78);
-    if (s->zt + s->ct > T) {
-        s->ct = s->cc;
-        s->zt = T - s->ct < s->zt ? T - s->ct : s->zt;
-    }
-    s->ov = (T * 4 + 39) / 78;
-    if (s->ov > s->zt + s->ct)
-        s->ov = s->zt + s->ct;
-    s->xt = T - s->zt - s->ct + s->ov;
-    if (s->xt < s->ov)
-        s->ov = s->xt;
-    s->xt = T - s->zt - s->ct + s->ov;
-    if (s->xt - s->ov < s->xc) {
-        /* too few Citrix-only tenants: move compromises to Zoho */
-        uint32_t move = s->xc - (s->xt - s->ov);
-        s->xc -= move;
-        s->zc += move;
-        if (s->zc > s->zt) {
-            snprintf(c->errbuf, sizeof(c->errbuf),
-                     "cannot place %u compromised tenants among %u targeted", C, T);
-            return TR_EINVAL;
-        }
-    }
+    /* Cisco and Zoho targets in the published proportions, but never so many
+     * that the Citrix-only tenants cannot hold the Citrix compromises */
+    s->ct = TR_MAX(s->cc, TR_MIN((T * 10 + 39) / 78, T + s->cc - C));
+    s->zt = TR_MAX(s->zc, TR_MIN((T * 14 + 39) / 78, T - s->ct - s->xc));
+    uint32_t xonly = T - s->ct - s->zt;
+    s->ov = TR_MIN((T * 4 + 39) / 78, s->zt + s->ct);
+    s->xt = xonly + s->ov;
     s->ze = s->zt > s->zc ? 1 : 0;
     s->ce = s->ct > s->cc ? 1 : 0;
-    uint32_t xfree = s->xt - s->ov - s->xc;
+    uint32_t xfree = xonly - s->xc;
     s->xe = xfree >= 12 ? 2 : xfree >= 4 ? 1 : 0;
     s->hidden = n - T >= 8 ? 2 : 0;
     return TR_OK;

@@ -403,3 +403,27 @@ TEST(sim_rejects_bad_options)
     CHECK(tr_sim_run(&o, NULL, err, sizeof(err)) == TR_EINVAL);
     CHECK(strstr(err, "apt99") != NULL);
 }
+
+/* Every consistent request is met exactly, down to tiny and all-compromised fleets. */
+TEST(sim_extreme_counts)
+{
+    static const int32_t cases[][3] = { { 1, 1, 1 },   { 3, 3, 3 },    { 5, 5, 0 },
+                                        { 20, 20, 20 }, { 40, 40, 12 }, { 60, 25, 25 } };
+    for (size_t i = 0; i < TR_ARRAY_LEN(cases); i++) {
+        char d[300];
+        snprintf(d, sizeof(d), "%s/f%zu", tt_tmpdir(), i);
+        tr_sim_opts o;
+        tr_sim_opts_init(&o);
+        o.out_dir = d;
+        o.orgs = (uint32_t)cases[i][0];
+        o.targeted = cases[i][1];
+        o.compromised = cases[i][2];
+        o.size = 64 * 1024;
+        tr_sim_stats st;
+        char err[256];
+        CHECK_MSG(tr_sim_run(&o, &st, err, sizeof(err)) == TR_OK, "%d/%d/%d: %s", cases[i][0],
+                  cases[i][1], cases[i][2], err);
+        CHECK_EQ(st.targeted, cases[i][1]);
+        CHECK_EQ(st.compromised, cases[i][2]);
+    }
+}
