@@ -74,9 +74,10 @@ static void citrix_exec(sim_ctx *c, sim_tenant *t, sim_rng *r, int64_t ts, const
     e->u.sh = (sim_sh){ .user = "nobody",
                             .cmd = sim_strf(c, "chmod +x /tmp/%s;/tmp/%s", file, file),
                             .pid = 40000 + sim_below(r, 20000) };
-    /* Speculoos: TLS with a Microsoft SNI to 119.28.139.120 until the
-     * appliance is rebuilt (its patch date) */
-    int64_t end = t->citrix_fixed + 2 * SIM_DAY;
+    /* Speculoos: TLS with a Microsoft SNI to 119.28.139.120. It does not
+     * persist (Unit 42), so it lasts until the appliance's next reboot, 1-6
+     * days later, or its rebuild, whichever comes first */
+    int64_t end = TR_MIN(t->citrix_fixed + 2 * SIM_DAY, ts + jitter(r, 86400, 6 * 86400));
     int64_t at = ts + jitter(r, 2, 20);
     int64_t next_dns = at;
     while (at < end) {
