@@ -20,6 +20,8 @@
 #include "sigma/load.h"
 
 #define COND_MAX_DEPTH 200
+/* Conditions in messages are cut at 120 bytes. */
+#define COND_FMT(t) (int)TR_MIN((t).n, 120), (t).p
 
 typedef enum ctok {
     CT_END = 0,
@@ -43,7 +45,7 @@ typedef struct cparser {
 
 static tr_err cfail(cparser *p, const char *what)
 {
-    return sg_fail(p->c, p->line, "condition '%.*s': %s at column %zu", TR_STR_FMT(p->text), what,
+    return sg_fail(p->c, p->line, "condition '%.*s': %s at column %zu", COND_FMT(p->text), what,
                    p->tokpos + 1);
 }
 
@@ -66,7 +68,7 @@ static tr_err next(cparser *p)
     char ch = p->text.p[p->pos];
     if (ch == '|') {
         return sg_fail(p->c, p->line, "condition '%.*s': the pipe aggregation syntax ('|') is "
-                       "obsolete since Sigma 2.0; use a correlation rule", TR_STR_FMT(p->text));
+                       "obsolete since Sigma 2.0; use a correlation rule", COND_FMT(p->text));
     }
     if (ch == '(' || ch == ')') {
         p->tok = ch == '(' ? CT_LP : CT_RP;
@@ -171,11 +173,11 @@ static tr_err parse_quant(cparser *p, uint32_t *out)
         if (them)
             return cfail(p, "'them' refers to no search identifier");
         return sg_fail(p->c, p->line, "condition '%.*s': pattern '%.*s' matches no search "
-                       "identifier", TR_STR_FMT(p->text), TR_STR_FMT(pat));
+                       "identifier", COND_FMT(p->text), TR_STR_FMT(pat));
     }
     if (!all && need > n)
         return sg_fail(p->c, p->line, "condition '%.*s': %u of '%.*s' can never match (only %u "
-                       "identifiers)", TR_STR_FMT(p->text), need, TR_STR_FMT(pat), n);
+                       "identifiers)", COND_FMT(p->text), need, TR_STR_FMT(pat), n);
     SG_TRY(next(p));
     if (n == 1) {
         *out = kids[0];
@@ -244,12 +246,12 @@ static tr_err parse_primary(cparser *p, uint32_t *out)
     }
     if (is_kw(p, "and") || is_kw(p, "or") || is_kw(p, "of") || is_kw(p, "them"))
         return sg_fail(p->c, p->line, "condition '%.*s': unexpected '%.*s' at column %zu",
-                       TR_STR_FMT(p->text), TR_STR_FMT(p->word), p->tokpos + 1);
+                       COND_FMT(p->text), TR_STR_FMT(p->word), p->tokpos + 1);
     if (memchr(p->word.p, '*', p->word.n))
         return sg_fail(p->c, p->line, "condition '%.*s': pattern '%.*s' needs a quantifier "
-                       "('1 of' or 'all of')", TR_STR_FMT(p->text), TR_STR_FMT(p->word));
+                       "('1 of' or 'all of')", COND_FMT(p->text), TR_STR_FMT(p->word));
     return sg_fail(p->c, p->line, "condition '%.*s': unknown search identifier '%.*s'",
-                   TR_STR_FMT(p->text), TR_STR_FMT(p->word));
+                   COND_FMT(p->text), TR_STR_FMT(p->word));
 }
 
 static tr_err parse_not(cparser *p, uint32_t *out)
@@ -318,7 +320,7 @@ tr_err sg_cond_parse(sg_ctx *c, tr_str text, uint32_t line, const sg_ident *ids,
         if (p.tok == CT_RP)
             return cfail(&p, "unbalanced ')'");
         return sg_fail(c, line, "condition '%.*s': unexpected '%.*s' at column %zu (missing "
-                       "'and' or 'or'?)", TR_STR_FMT(text),
+                       "'and' or 'or'?)", COND_FMT(text),
                        p.tok == CT_WORD ? (int)p.word.n : 1,
                        p.tok == CT_WORD ? p.word.p : "(", p.tokpos + 1);
     }

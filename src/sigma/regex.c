@@ -1,24 +1,24 @@
 /*
- * regex.c - PCRE2 patterns of |re (see regex.h).
+ * regex.c - the |re patterns of a ruleset (see regex.h), on the PCRE2
+ * wrapper of src/match/regex.h.
  *
- * Patterns are compiled with PCRE2_UTF | PCRE2_MATCH_INVALID_UTF so that
- * '.' and (?i) work on characters while event values that are not valid
- * UTF-8 still match safely. Start/end anchoring of re|startswith and
- * re|endswith is a compile option, which the JIT supports, rather than a
- * match option, which would force the interpreter.
+ * Patterns run in UTF-8 mode (a Sigma rule is Unicode text: '.' and [äö]
+ * are characters), with invalid UTF-8 in event values tolerated. The
+ * anchoring of re|startswith / re|endswith is written into the pattern as
+ * \A(?:…) / (?:…)\z, which keeps JIT matching. Identical patterns with the
+ * same flags are compiled once.
  */
 #include "core/common.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
+#include "core/buf.h"
 #include "core/hash.h"
 #include "core/vec.h"
+#include "match/regex.h"
 #include "sigma/regex.h"
 
 typedef struct sg_re {
-    pcre2_code *code;
-    char *pattern;
+    tr_re *re;
+    char *source; /* the pattern as the rule wrote it */
     unsigned flags;
 } sg_re;
 
@@ -28,9 +28,7 @@ struct sg_regexes {
 };
 
 struct sg_rematch {
-    pcre2_match_context *mctx;
-    pcre2_jit_stack *stack;
-    pcre2_match_data *md;
+    tr_re_scratch *s;
 };
 
 sg_regexes *sg_regexes_new(void)
@@ -51,8 +49,8 @@ void sg_regexes_free(sg_regexes *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->v.n; i++) {
-        pcre2_code_free(r->v.v[i].code);
-        tr_free(r->v.v[i].pattern);
+        tr_re_free(r->v.v[i].re);
+        tr_free(r->v.v[i].source);
     }
     TR_VEC_FREE(&r->v);
     tr_map_free(r->dedup);
@@ -62,54 +60,52 @@ void sg_regexes_free(sg_regexes *r)
 tr_err sg_regex_add(sg_regexes *r, tr_str pattern, unsigned flags, uint32_t *id, char *err,
                     size_t errlen)
 {
-    char *key = tr_malloc(pattern.n + 1);
-    if (!key)
-        return TR_ENOMEM;
-    key[0] = (char)('0' + flags);
-    memcpy(key + 1, pattern.p, pattern.n);
+    tr_buf key = TR_BUF_INIT;
+    tr_err e = tr_buf_putc(&key, (char)('A' + flags));
+    if (!e)
+        e = tr_buf_append_str(&key, pattern);
     uint64_t found;
-    bool hit = tr_map_get(r->dedup, (tr_str){ key, pattern.n + 1 }, &found);
-    if (hit) {
-        tr_free(key);
+    if (!e && tr_map_get(r->dedup, (tr_str){ key.p, key.n }, &found)) {
+        tr_buf_release(&key);
         *id = (uint32_t)found;
         return TR_OK;
     }
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    if (flags & SG_RE_I)
-        opts |= PCRE2_CASELESS;
-    if (flags & SG_RE_M)
-        opts |= PCRE2_MULTILINE;
-    if (flags & SG_RE_S)
-        opts |= PCRE2_DOTALL;
-    if (flags & SG_RE_START)
-        opts |= PCRE2_ANCHORED;
-    if (flags & SG_RE_END)
-        opts |= PCRE2_ENDANCHORED;
-    int ecode;
-    PCRE2_SIZE eoff;
-    pcre2_code *code =
-        pcre2_compile((PCRE2_SPTR)pattern.p, pattern.n, opts, &ecode, &eoff, NULL);
-    if (!code) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(ecode, msg, sizeof(msg));
-        snprintf(err, errlen, "bad regular expression at offset %zu: %s", (size_t)eoff,
-                 (const char *)msg);
-        tr_free(key);
-        return TR_ERULE;
+    tr_buf src = TR_BUF_INIT;
+    if (!e && (flags & SG_RE_START))
+        e = tr_buf_append(&src, "\\A(?:", 5);
+    else if (!e && (flags & SG_RE_END))
+        e = tr_buf_append(&src, "(?:", 3);
+    if (!e)
+        e = tr_buf_append_str(&src, pattern);
+    if (!e && (flags & (SG_RE_START | SG_RE_END)))
+        e = tr_buf_putc(&src, ')');
+    if (!e && (flags & SG_RE_END))
+        e = tr_buf_append(&src, "\\z", 2);
+    unsigned tf = TR_RE_UTF | ((flags & SG_RE_I) ? TR_RE_CASELESS : 0) |
+                  ((flags & SG_RE_M) ? TR_RE_MULTILINE : 0) | ((flags & SG_RE_S) ? TR_RE_DOTALL : 0);
+    tr_re *re = NULL;
+    char msg[200];
+    if (!e) {
+        e = tr_re_compile((tr_str){ src.p ? src.p : "", src.n }, tf, &re, msg, sizeof(msg));
+        if (e == TR_EPARSE) {
+            snprintf(err, errlen, "bad regular expression '%.*s': %s", (int)TR_MIN(pattern.n, 200),
+                     pattern.p, msg);
+            e = TR_ERULE;
+        }
     }
-    /* Without JIT (unsupported platform or option) the interpreter is used. */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-    sg_re re = { code, tr_strndup(pattern.p, pattern.n), flags };
-    tr_err e = TR_OK;
-    if (!re.pattern || !TR_VEC_PUSH(&r->v, re)) {
-        pcre2_code_free(code);
-        tr_free(re.pattern);
+    tr_buf_release(&src);
+    sg_re s = { re, e ? NULL : tr_strndup(pattern.p, pattern.n), flags };
+    if (!e && (!s.source || !TR_VEC_PUSH(&r->v, s)))
         e = TR_ENOMEM;
-    } else {
-        *id = (uint32_t)(r->v.n - 1);
-        e = tr_map_put(r->dedup, (tr_str){ key, pattern.n + 1 }, *id);
+    if (e) {
+        tr_re_free(re);
+        tr_free(s.source);
+        tr_buf_release(&key);
+        return e;
     }
-    tr_free(key);
+    *id = (uint32_t)(r->v.n - 1);
+    e = tr_map_put(r->dedup, (tr_str){ key.p, key.n }, *id);
+    tr_buf_release(&key);
     return e;
 }
 
@@ -120,7 +116,7 @@ uint32_t sg_regexes_count(const sg_regexes *r)
 
 const char *sg_regex_pattern(const sg_regexes *r, uint32_t id)
 {
-    return r->v.v[id].pattern;
+    return r->v.v[id].source;
 }
 
 unsigned sg_regex_flags(const sg_regexes *r, uint32_t id)
@@ -133,16 +129,12 @@ sg_rematch *sg_rematch_new(uint32_t match_limit, uint32_t depth_limit)
     sg_rematch *m = tr_calloc(1, sizeof(*m));
     if (!m)
         return NULL;
-    m->mctx = pcre2_match_context_create(NULL);
-    m->stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    m->md = pcre2_match_data_create(1, NULL);
-    if (!m->mctx || !m->stack || !m->md) {
-        sg_rematch_free(m);
+    tr_re_limits lim = { .match_limit = match_limit ? match_limit : SG_RE_DEFAULT_MATCH_LIMIT,
+                         .depth_limit = depth_limit ? depth_limit : SG_RE_DEFAULT_DEPTH_LIMIT };
+    if (tr_re_scratch_new(&lim, &m->s) != TR_OK) {
+        tr_free(m);
         return NULL;
     }
-    pcre2_set_match_limit(m->mctx, match_limit ? match_limit : SG_RE_DEFAULT_MATCH_LIMIT);
-    pcre2_set_depth_limit(m->mctx, depth_limit ? depth_limit : SG_RE_DEFAULT_DEPTH_LIMIT);
-    pcre2_jit_stack_assign(m->mctx, NULL, m->stack);
     return m;
 }
 
@@ -150,21 +142,15 @@ void sg_rematch_free(sg_rematch *m)
 {
     if (!m)
         return;
-    pcre2_match_context_free(m->mctx);
-    pcre2_jit_stack_free(m->stack);
-    pcre2_match_data_free(m->md);
+    tr_re_scratch_free(m->s);
     tr_free(m);
 }
 
 int sg_regex_match(const sg_regexes *r, sg_rematch *m, uint32_t id, tr_str s)
 {
-    static const char empty[1] = "";
-    const char *p = s.p ? s.p : empty;
-    int rc = pcre2_match(r->v.v[id].code, (PCRE2_SPTR)p, s.n, 0, 0, m->md, m->mctx);
-    if (rc >= 0)
-        return 1;
-    if (rc == PCRE2_ERROR_NOMATCH)
-        return 0;
-    /* Match/depth/heap limits, JIT stack exhaustion: bounded cost, reported. */
-    return -1;
+    bool hit = false;
+    tr_err e = tr_re_match(r->v.v[id].re, m->s, s, &hit);
+    if (e == TR_OK)
+        return hit ? 1 : 0;
+    return -1; /* a limit (or a PCRE2 failure): undecided, counted by the caller */
 }

@@ -37,7 +37,7 @@ void sg_rematch_free(sg_rematch *m);
 /* 1 match, 0 no match, -1 a limit was hit (counted as no match by callers). */
 int sg_regex_match(const sg_regexes *r, sg_rematch *m, uint32_t id, tr_str s);
 
-#define SG_RE_DEFAULT_MATCH_LIMIT 100000
-#define SG_RE_DEFAULT_DEPTH_LIMIT 1000
+#define SG_RE_DEFAULT_MATCH_LIMIT 100000u
+#define SG_RE_DEFAULT_DEPTH_LIMIT 1000u
 
 #endif

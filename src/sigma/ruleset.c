@@ -496,7 +496,7 @@ static bool dfs_cycle(cstate *cs, uint32_t i)
     cs[i].mark = 1;
     bool cyc = false;
     for (uint32_t k = 0; k < cs[i].nrefs && !cyc; k++)
-        if (cs[i].refs[k].is_correlation && cs[i].valid)
+        if (cs[i].refs[k].is_correlation)
             cyc = dfs_cycle(cs, cs[i].refs[k].index);
     cs[i].mark = 2;
     return cyc;
@@ -570,7 +570,14 @@ static tr_err resolve_correlations(sg_loader *L)
             cs[i].refs[cs[i].nrefs++] = r;
         }
     }
-    /* Rejections propagate along references, cycles are rejected. */
+    /* Cycles are rejected, then rejections propagate along references. */
+    for (uint32_t i = 0; i < nc && !err; i++) {
+        for (uint32_t j = 0; j < nc; j++)
+            cs[j].mark = 0;
+        if (cs[i].valid && dfs_cycle(cs, i))
+            correl_reject(L, cs, i, "the chain of correlations from '%.*s' has a cycle",
+                          rs->correls.v[i].title);
+    }
     for (bool changed = true; changed && !err;) {
         changed = false;
         for (uint32_t i = 0; i < nc; i++) {
@@ -584,13 +591,6 @@ static tr_err resolve_correlations(sg_loader *L)
                     break;
                 }
         }
-    }
-    for (uint32_t i = 0; i < nc && !err; i++) {
-        for (uint32_t j = 0; j < nc; j++)
-            cs[j].mark = 0;
-        if (cs[i].valid && dfs_cycle(cs, i))
-            correl_reject(L, cs, i, "correlation chain '%.*s' refers back to itself",
-                          rs->correls.v[i].title);
     }
     /* Aliases: alias -> {rule name -> field}; the rule must be referenced. */
     for (uint32_t i = 0; i < nc && !err; i++) {

@@ -8,11 +8,11 @@
  */
 #include "core/common.h"
 
-#include <arpa/inet.h>
 #include <math.h>
 
 #include "core/hash.h"
 #include "core/time.h"
+#include "match/ip.h"
 #include "sigma/value.h"
 
 const char *sg_memmem_nocase(const char *h, size_t hn, const char *needle, size_t nn)
@@ -297,80 +297,35 @@ bool sg_time_part(tr_str s, sg_tpart part, int64_t *out)
 
 bool sg_parse_ip(tr_str s, uint8_t *af, uint8_t addr[16])
 {
-    char buf[64];
-    if (s.n == 0 || s.n >= sizeof(buf))
+    /* "[v6]" as in URLs and some logs; zone ids are stripped by tr_ip_parse. */
+    if (s.n >= 2 && s.p[0] == '[' && s.p[s.n - 1] == ']')
+        s = (tr_str){ s.p + 1, s.n - 2 };
+    tr_ip ip;
+    if (tr_ip_parse(s, TR_IP_ZONE, &ip) != TR_OK)
         return false;
-    memcpy(buf, s.p, s.n);
-    buf[s.n] = '\0';
-    /* [v6] brackets and %zone suffixes are not part of the address. */
-    char *b = buf;
-    size_t bn = s.n;
-    if (b[0] == '[' && b[bn - 1] == ']') {
-        b[bn - 1] = '\0';
-        b++;
-    }
-    char *zone = strchr(b, '%');
-    if (zone)
-        *zone = '\0';
-    memset(addr, 0, 16);
-    if (inet_pton(AF_INET, b, addr) == 1) {
-        *af = 4;
-        return true;
-    }
-    if (inet_pton(AF_INET6, b, addr) == 1) {
-        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-        if (memcmp(addr, mapped, 12) == 0) {
-            memmove(addr, addr + 12, 4);
-            memset(addr + 4, 0, 12);
-            *af = 4;
-        } else {
-            *af = 6;
-        }
-        return true;
-    }
-    return false;
-}
-
-static void mask_bits(uint8_t addr[16], unsigned bits)
-{
-    for (unsigned i = 0; i < 16; i++) {
-        unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
-        addr[i] &= (uint8_t)(keep ? 0xFF << (8 - keep) : 0);
-    }
+    *af = ip.family;
+    memcpy(addr, ip.b, 16);
+    return true;
 }
 
 bool sg_parse_cidr(tr_str s, uint8_t *af, uint8_t addr[16], uint8_t *bits)
 {
-    const char *slash = memchr(s.p, '/', s.n);
-    tr_str a = { s.p, slash ? (size_t)(slash - s.p) : s.n };
-    if (!sg_parse_ip(a, af, addr))
+    tr_ip ip;
+    if (tr_cidr_parse(s, 0, &ip, bits) != TR_OK)
         return false;
-    unsigned max = *af == 4 ? 32 : 128, b = max;
-    if (slash) {
-        const char *p = slash + 1, *end = s.p + s.n;
-        if (p == end || end - p > 3)
-            return false;
-        b = 0;
-        for (; p < end; p++) {
-            if (*p < '0' || *p > '9')
-                return false;
-            b = b * 10 + (unsigned)(*p - '0');
-        }
-        if (b > max)
-            return false;
-    }
-    mask_bits(addr, b);
-    *bits = (uint8_t)b;
+    *af = ip.family;
+    memcpy(addr, ip.b, 16);
     return true;
 }
 
 static bool cidr_match(const sg_value *v, tr_str s)
 {
-    uint8_t af, addr[16];
-    if (!sg_parse_ip(s, &af, addr) || af != v->af)
+    tr_ip addr, net;
+    if (!sg_parse_ip(s, &addr.family, addr.b) || addr.family != v->af)
         return false;
-    mask_bits(addr, v->bits);
-    return memcmp(addr, v->addr, 16) == 0;
+    net.family = v->af;
+    memcpy(net.b, v->addr, 16);
+    return tr_ip_prefix_match(&net, v->bits, &addr);
 }
 
 static bool lit_eq(tr_str s, tr_str lit, bool cased)

@@ -11,6 +11,7 @@
 
 #include "trawl/arena.h"
 #include "trawl/event.h"
+#include "trawl/log.h"
 #include "trawl/sigma.h"
 
 /* Last error diagnostic of the last load, and counts. */
