@@ -47,6 +47,10 @@ tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
         err = TR_ENOMEM;
     if (!err && rs->plan)
         err = sg_plan_scratch_new(rs->plan, &s->ps);
+    if (!err && rs->plan)
+        err = tr_idset_init(&s->hits, sg_plan_nslots(rs->plan));
+    if (!err && !tr_vec_grow((void **)&s->cands.v, &s->cands.cap, nr, sizeof(uint32_t)))
+        err = TR_ENOMEM;
     for (int i = 0; i < SG_LS_CACHE && !err; i++) {
         tr_buf_init(&s->ls[i].key, 4096);
         s->ls[i].routes = tr_calloc(rs->plan ? sg_plan_nroutes(rs->plan) + 1 : 1, 1);
@@ -90,6 +94,7 @@ void tr_sigma_scratch_free(tr_sigma_scratch *s)
     sg_rematch_free(s->rm);
     if (s->ps)
         sg_plan_scratch_free(s->ps);
+    tr_idset_release(&s->hits);
     tr_free(s);
 }
 
@@ -371,13 +376,26 @@ static bool vi_next(valiter *it, uint32_t *evf)
 static bool any_match(evalctx *e, const sg_pred *p, uint32_t a, uint32_t b)
 {
     const sg_value *vals = e->s->rs->values.v;
+    bool undecided = true;
+    if (e->s->decided) {
+        /* Literal tests were decided by the prefilter scan of every value. */
+        undecided = false;
+        for (uint32_t i = a; i < b; i++) {
+            if (vals[i].slot == SG_NONE)
+                undecided = true;
+            else if (tr_idset_has(&e->s->hits, vals[i].slot))
+                return true;
+        }
+        if (!undecided)
+            return false;
+    }
     valiter it;
     vi_start(&it, e->s, p);
     uint32_t evf;
     while (vi_next(&it, &evf)) {
         tr_str v = sg_scratch_value(e->s, evf);
         for (uint32_t i = a; i < b; i++)
-            if (alt_match(e, &vals[i], v))
+            if ((!e->s->decided || vals[i].slot == SG_NONE) && alt_match(e, &vals[i], v))
                 return true;
     }
     return false;
@@ -576,8 +594,9 @@ tr_err tr_sigma_scan(const tr_ruleset *rs, tr_sigma_scratch *s, const tr_event *
         if (!TR_VEC_PUSH(&s->cands, ls->always[i]))
             return TR_ENOMEM;
     }
-    if (rs->plan && (err = sg_plan_prefilter(rs, s)))
+    if ((err = sg_plan_prefilter(rs, s)))
         return err;
+    s->decided = sg_plan_prefiltered(rs->plan);
     if (s->cands.n > 1)
         qsort(s->cands.v, s->cands.n, sizeof(uint32_t), cmp_u32);
     if (!s->mf.cap && !tr_vec_grow((void **)&s->mf.v, &s->mf.cap, SG_MAX_MATCHED_FIELDS,

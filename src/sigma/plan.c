@@ -1,25 +1,787 @@
 /*
- * plan.c - logsource routes and (later) the literal prefilter (see plan.h).
+ * plan.c - the compiled plan of a ruleset (see plan.h): logsource routes,
+ * literal "slots", per-field Vectorscan databases and exact-value sets, and
+ * the atoms that make a rule a candidate.
+ *
+ * Slots. Every literal test the rules perform on a field is a slot: a
+ * (field, literal, anchoring, case) tuple, or an exact value, or a number.
+ * One scan of a field value with the field's database and sets marks every
+ * slot it satisfies, so a value test that is exactly "this literal occurs
+ * (anchored so)" is decided by one bit instead of a memmem per rule. Tests
+ * that are more than a literal (wildcards in the middle, regexes, CIDR,
+ * comparisons) are evaluated directly, but still contribute a literal they
+ * cannot match without, as an atom.
+ *
+ * Atoms. For each rule we pick a set of slots such that the rule cannot
+ * match unless one of them is hit (YARA atoms.c in spirit): a predicate's
+ * atoms are the union of its alternatives' (every alternative needs one;
+ * |all needs only the best group), AND keeps its best child, OR/x-of take
+ * the union, NOT gives nothing. "Best" is a quality score: long, varied,
+ * anchored literals are rare in logs, '.exe' and 'C:\Windows\' are not.
+ * A rule without atoms is evaluated whenever its logsource applies.
  */
 #include "core/common.h"
 
+#include <math.h>
+
+#include "core/buf.h"
+#include "match/mpm.h"
+#include "match/strset.h"
 #include "sigma/plan.h"
+#include "sigma/regex.h"
+
+/* Slot kinds (first byte of a slot key). */
+enum { K_MPM = 'M', K_EQ = 'E', K_EQC = 'C', K_NUM = 'N', K_KW = 'K' };
+
+typedef struct sg_fplan {
+    tr_mpm *mpm;         /* literals of the field -> slots */
+    tr_strset *eq;       /* exact values, ASCII case folded -> slots */
+    tr_strset *eqc;      /* exact values, |cased -> slots */
+    tr_strset *num;      /* canonical numbers -> slots */
+} sg_fplan;
 
 struct sg_plan {
     TR_VEC(sg_route) routes;
     uint32_t *rule_route;
     uint8_t *rule_always;
     uint8_t *rule_keyword;
+    bool prefilter;
+    sg_fplan *fplans;    /* per field id (entries may be empty) */
+    uint32_t nfields;
+    tr_mpm *kw;          /* keyword atoms */
+    uint32_t nslots;
+    uint32_t *fan_off;   /* slot -> rules for which it is an atom (CSR) */
+    uint32_t *fan;
+    tr_mpm_scratch *proto; /* scratch reserved for every database, cloned per thread */
 };
 
 struct sg_plan_scratch {
-    int unused;
+    tr_mpm_scratch *ms;
 };
+
+/* ---- Quality ------------------------------------------------------------------------------- */
+
+/* Substrings so common in the values Sigma rules look at that an atom made
+ * only of one of them would make its rule a candidate for most events. */
+static const char *const common[] = {
+    "c:\\windows\\system32\\", "c:\\program files (x86)\\", "c:\\programdata\\",
+    "\\appdata\\local\\temp\\", "\\appdata\\roaming\\", "c:\\users\\", "\\syswow64\\",
+    "\\microsoft\\windows\\", "nt authority\\system", "powershell.exe", "svchost.exe",
+    "rundll32.exe", "https://", "http://", ".exe", ".dll", "\\downloads\\", "hklm\\software\\",
+    "hkcu\\software\\", "\\currentversion\\", "cmd.exe /c ", "/usr/bin/", "/bin/", "/tmp/",
+};
+
+/* YARA-style: bytes that are rare in logs score more; variety scores; the
+ * score saturates so that one huge literal does not beat two good ones.
+ * Worked examples (caseless, unanchored):
+ *   "x"                 -> 2 + 2 = 4
+ *   ".exe"              -> common substring: capped at 4
+ *   "mimikatz"          -> 8 * 2 + 6 * 2 = 28
+ *   "\\whoami.exe" (suffix) -> 11 bytes, 9 distinct: 20 + 18 + 6 = 44
+ *   "" (any value)      -> 0 */
+static int lit_quality(tr_str lit, unsigned mflags, bool exact)
+{
+    if (lit.n == 0)
+        return 0;
+    bool seen[256] = { false };
+    int q = 0, distinct = 0;
+    size_t n = TR_MIN(lit.n, 24);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = tr_ascii_lower((unsigned char)lit.p[i]);
+        if (c == 0 || c == ' ' || c == '\\' || c == '/' || c == '.' || c == '-' || c == '"' ||
+            c == '\'' || c == ':' || c == ',')
+            q += 1;
+        else
+            q += 2;
+        if (!seen[c]) {
+            seen[c] = true;
+            distinct++;
+        }
+    }
+    q += 2 * distinct;
+    if (exact)
+        q += 12;
+    else if (mflags & (TR_MPM_PREFIX | TR_MPM_SUFFIX))
+        q += 6;
+    if (!exact) {
+        for (size_t i = 0; i < TR_ARRAY_LEN(common); i++) {
+            size_t cn = strlen(common[i]);
+            for (size_t j = 0; j + lit.n <= cn; j++)
+                if (tr_mem_eq_nocase(common[i] + j, lit.p, lit.n)) {
+                    q = TR_MIN(q, 4);
+                    goto done;
+                }
+        }
+    }
+done:
+    return q;
+}
+
+/* ---- Build state ---------------------------------------------------------------------------- */
+
+typedef struct fbuild {
+    tr_mpm_builder *mpm;
+    tr_strset_builder *eq, *eqc, *num;
+} fbuild;
+
+typedef struct atom {
+    uint32_t slot;
+    int quality;
+} atom;
+
+typedef TR_VEC(atom) atomvec;
+
+typedef struct builder {
+    tr_ruleset *rs;
+    sg_plan *p;
+    fbuild *fb;            /* per field */
+    tr_mpm_builder *kw;
+    tr_map *slots;         /* key -> slot id */
+    tr_buf key;
+    TR_VEC(uint64_t) fan;  /* (slot << 32) | rule */
+    uint32_t *visiting;    /* node -> generation, to cut shared sub-trees */
+} builder;
+
+static tr_err slot_key(builder *b, char kind, unsigned flags, uint32_t fid, tr_str lit)
+{
+    tr_buf_reset(&b->key);
+    char hdr[6] = { kind, (char)flags, (char)(fid >> 24), (char)(fid >> 16), (char)(fid >> 8),
+                    (char)fid };
+    tr_err err = tr_buf_append(&b->key, hdr, sizeof(hdr));
+    return err ? err : tr_buf_append(&b->key, lit.p ? lit.p : "", lit.n);
+}
+
+/* The canonical text of a number, shared by compile and scan. */
+static size_t num_key(double d, char *buf, size_t cap)
+{
+    if (d == 0)
+        d = 0; /* -0 */
+    int n = snprintf(buf, cap, "%.17g", d);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+/* Finds or makes the slot for (kind, flags, field, lit) and registers it in
+ * the field's database or sets. */
+static tr_err get_slot(builder *b, char kind, unsigned mflags, uint32_t fid, tr_str lit,
+                       double num, uint32_t *slot)
+{
+    tr_err err = slot_key(b, kind, mflags, fid, lit);
+    if (err)
+        return err;
+    uint64_t v;
+    bool inserted;
+    err = tr_map_put_new(b->slots, (tr_str){ b->key.p, b->key.n }, b->p->nslots, &v, &inserted);
+    if (err)
+        return err;
+    *slot = (uint32_t)v;
+    if (!inserted)
+        return TR_OK;
+    b->p->nslots++;
+    if (kind == K_KW) {
+        if (!b->kw && (err = tr_mpm_builder_new(&b->kw)))
+            return err;
+        return tr_mpm_builder_add(b->kw, lit, mflags, *slot);
+    }
+    fbuild *f = &b->fb[fid];
+    switch (kind) {
+    case K_MPM:
+        if (!f->mpm && (err = tr_mpm_builder_new(&f->mpm)))
+            return err;
+        return tr_mpm_builder_add(f->mpm, lit, mflags, *slot);
+    case K_EQ:
+        if (!f->eq && (err = tr_strset_builder_new(TR_STRSET_NOCASE, &f->eq)))
+            return err;
+        return tr_strset_builder_add(f->eq, lit, *slot);
+    case K_EQC:
+        if (!f->eqc && (err = tr_strset_builder_new(0, &f->eqc)))
+            return err;
+        return tr_strset_builder_add(f->eqc, lit, *slot);
+    case K_NUM: {
+        /* A YAML number: its text, or any notation of the same number. */
+        if (!f->eq && (err = tr_strset_builder_new(TR_STRSET_NOCASE, &f->eq)))
+            return err;
+        if ((err = tr_strset_builder_add(f->eq, lit, *slot)))
+            return err;
+        char nk[40];
+        size_t nn = num_key(num, nk, sizeof(nk));
+        if (!nn)
+            return TR_OK;
+        if (!f->num && (err = tr_strset_builder_new(0, &f->num)))
+            return err;
+        return tr_strset_builder_add(f->num, (tr_str){ nk, nn }, *slot);
+    }
+    default:
+        return TR_EINVAL;
+    }
+}
+
+/* ---- Literals of glob programs and regexes -------------------------------------------------- */
+
+/* The best literal token of a wildcard program, anchored when it is the
+ * first or last token. */
+static bool glob_atom(const sg_value *v, tr_str *lit, unsigned *mflags)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < v->ntoks; i++) {
+        if (v->toks[i].kind != SG_G_LIT)
+            continue;
+        unsigned fl = (i == 0 ? TR_MPM_PREFIX : 0) | (i + 1 == v->ntoks ? TR_MPM_SUFFIX : 0);
+        int q = lit_quality(v->toks[i].lit, fl, false);
+        if (q > best) {
+            best = q;
+            *lit = v->toks[i].lit;
+            *mflags = fl;
+        }
+    }
+    if (best < 0) {
+        *lit = (tr_str){ "", 0 }; /* only wildcards: any value */
+        *mflags = 0;
+    }
+    return true;
+}
+
+/* A literal every match of the regex contains, or false. Conservative: top-
+ * level alternation, extended mode or anything unusual gives up; groups and
+ * classes only end the current literal run; a quantifier that allows zero
+ * repetitions removes the character it applies to. Any (?i) makes the atom
+ * caseless. */
+static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *caseless)
+{
+    size_t n = strlen(pat);
+    *caseless = caseless_flag || strstr(pat, "(?i") != NULL;
+    if (strstr(pat, "(?x") || strstr(pat, "(?") != NULL) {
+        /* Inline options other than a leading (?i) change too much. */
+        for (const char *q = strstr(pat, "(?"); q; q = strstr(q + 2, "(?")) {
+            if (q[2] == ':' || q[2] == 'i' || q[2] == '=' || q[2] == '!' || q[2] == '<' ||
+                q[2] == '>')
+                continue;
+            return false;
+        }
+        if (strstr(pat, "(?i") && !strstr(pat, "(?i)") && !strstr(pat, "(?i:"))
+            return false;
+    }
+    tr_buf run = TR_BUF_INIT;
+    tr_buf_reset(out);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok;) {
+        char c = pat[i];
+        bool lit = false;
+        char lc = 0;
+        size_t adv = 1;
+        if (c == '\\') {
+            if (i + 1 >= n) {
+                ok = false;
+                break;
+            }
+            char e = pat[i + 1];
+            adv = 2;
+            if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))) {
+                lit = true;
+                lc = e;
+            } else if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
+                       e == 'P' || e == 'g' || e == 'k') {
+                ok = false; /* escapes with arguments: give up */
+                break;
+            }
+        } else if (c == '|') {
+            ok = false; /* top-level alternation */
+            break;
+        } else if (c == '(') {
+            int depth = 0;
+            size_t j = i;
+            bool in_class = false;
+            for (; j < n; j++) {
+                if (pat[j] == '\\') {
+                    j++;
+                    continue;
+                }
+                if (in_class) {
+                    if (pat[j] == ']')
+                        in_class = false;
+                    continue;
+                }
+                if (pat[j] == '[') {
+                    in_class = true;
+                    if (j + 1 < n && pat[j + 1] == '^')
+                        j++;
+                    if (j + 1 < n && pat[j + 1] == ']')
+                        j++;
+                } else if (pat[j] == '(') {
+                    depth++;
+                } else if (pat[j] == ')' && --depth == 0) {
+                    break;
+                }
+            }
+            if (j >= n) {
+                ok = false;
+                break;
+            }
+            adv = j - i + 1;
+        } else if (c == '[') {
+            size_t j = i + 1;
+            if (j < n && pat[j] == '^')
+                j++;
+            if (j < n && pat[j] == ']')
+                j++;
+            for (; j < n && pat[j] != ']'; j++)
+                if (pat[j] == '\\')
+                    j++;
+            if (j >= n) {
+                ok = false;
+                break;
+            }
+            adv = j - i + 1;
+        } else if (c == '.' || c == '^' || c == '$') {
+            /* ends a run */
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            ok = false; /* a quantifier with nothing to apply to here */
+            break;
+        } else {
+            lit = true;
+            lc = c;
+        }
+        i += adv;
+        /* A quantifier after this token? */
+        bool optional = false, repeated = false;
+        if (i < n && (pat[i] == '*' || pat[i] == '?' || pat[i] == '+' || pat[i] == '{')) {
+            char q = pat[i];
+            if (q == '{') {
+                size_t j = i + 1;
+                unsigned lo = 0;
+                bool digits = false;
+                while (j < n && pat[j] >= '0' && pat[j] <= '9') {
+                    lo = lo * 10 + (unsigned)(pat[j] - '0');
+                    if (lo > 100000)
+                        lo = 100000;
+                    j++;
+                    digits = true;
+                }
+                while (j < n && pat[j] != '}')
+                    j++;
+                if (!digits || j >= n) {
+                    /* "{" as a plain character (PCRE) */
+                } else {
+                    optional = lo == 0;
+                    repeated = true;
+                    i = j + 1;
+                }
+            } else {
+                optional = q != '+';
+                repeated = true;
+                i++;
+            }
+            if (repeated && i < n && (pat[i] == '?' || pat[i] == '+'))
+                i++; /* lazy or possessive */
+        }
+        if (lit && !optional && tr_buf_putc(&run, lc)) {
+            ok = false;
+            break;
+        }
+        if (!lit || repeated) {
+            if (run.n > out->n || (run.n == out->n && run.n && lit_quality((tr_str){ run.p, run.n },
+                                                                            0, false) >
+                                                                   lit_quality((tr_str){ out->p,
+                                                                                         out->n },
+                                                                               0, false))) {
+                tr_buf_reset(out);
+                if (tr_buf_append(out, run.p, run.n))
+                    ok = false;
+            }
+            tr_buf_reset(&run);
+        }
+    }
+    if (ok && run.n > out->n) {
+        tr_buf_reset(out);
+        ok = tr_buf_append(out, run.p, run.n) == TR_OK;
+    }
+    tr_buf_release(&run);
+    return ok && out->n > 0;
+}
+
+/* ---- Atoms ---------------------------------------------------------------------------------- */
+
+/* Atoms of one alternative; false when it has none. */
+static tr_err value_atom(builder *b, const sg_pred *p, const sg_value *v, bool decide, atom *a,
+                         bool *has)
+{
+    *has = false;
+    bool kw = p->kind == SG_P_KEYWORD;
+    uint32_t fid = kw ? 0 : p->field;
+    unsigned caseless = (v->flags & SG_V_CASED) ? 0 : TR_MPM_CASELESS;
+    tr_str lit = v->lit;
+    unsigned fl = 0;
+    char kind = kw ? K_KW : K_MPM;
+    bool exact = false;
+    switch (v->op) {
+    case SG_OP_EQ:
+        if (kw) {
+            fl = TR_MPM_PREFIX | TR_MPM_SUFFIX;
+        } else {
+            kind = (v->flags & SG_V_NUMBER) ? K_NUM : (v->flags & SG_V_CASED) ? K_EQC : K_EQ;
+        }
+        exact = true;
+        break;
+    case SG_OP_PREFIX:
+        fl = TR_MPM_PREFIX;
+        break;
+    case SG_OP_SUFFIX:
+        fl = TR_MPM_SUFFIX;
+        break;
+    case SG_OP_CONTAINS:
+        break;
+    case SG_OP_ANY:
+        lit = (tr_str){ "", 0 };
+        break;
+    case SG_OP_GLOB:
+        glob_atom(v, &lit, &fl);
+        break;
+    case SG_OP_RE: {
+        tr_buf rl = TR_BUF_INIT;
+        bool cl;
+        unsigned rf = sg_regex_flags(b->rs->re, v->re);
+        bool ok = re_atom(sg_regex_pattern(b->rs->re, v->re), rf & SG_RE_I, &rl, &cl);
+        if (ok) {
+            tr_str copy = tr_arena_strdup(b->rs->arena, rl.p, rl.n);
+            tr_buf_release(&rl);
+            if (!copy.p)
+                return TR_ENOMEM;
+            lit = copy;
+            caseless = cl ? TR_MPM_CASELESS : 0;
+            fl = 0;
+            break;
+        }
+        tr_buf_release(&rl);
+        return TR_OK;
+    }
+    default:
+        return TR_OK; /* CIDR, numbers, time parts, field references */
+    }
+    if (kind == K_MPM || kind == K_KW) {
+        fl |= caseless;
+        /* Vectorscan's literal API takes a literal that starts with NUL for
+         * an empty one (UTF-16BE values do): such a test is evaluated
+         * directly, and its atom starts after the NULs, unanchored. */
+        if (lit.n && lit.p[0] == '\0') {
+            if (decide)
+                return TR_OK;
+            while (lit.n && lit.p[0] == '\0')
+                lit.p++, lit.n--;
+            fl &= ~(unsigned)TR_MPM_PREFIX;
+            if (lit.n == 0)
+                return TR_OK;
+        }
+    } else {
+        fl = 0;
+    }
+    tr_err err = get_slot(b, kind, fl, fid, lit, v->num, &a->slot);
+    if (err)
+        return err;
+    a->quality = lit_quality(lit, fl, exact);
+    *has = true;
+    return TR_OK;
+}
+
+static int set_score(const atomvec *s)
+{
+    int q = INT32_MAX;
+    for (size_t i = 0; i < s->n; i++)
+        q = TR_MIN(q, s->v[i].quality);
+    return s->n ? q : INT32_MAX;
+}
+
+/* Atoms of the alternatives values[a, b): all of them, or none. */
+static tr_err alts_atoms(builder *b, const sg_pred *p, uint32_t a, uint32_t e, atomvec *out,
+                         bool *has)
+{
+    *has = true;
+    for (uint32_t i = a; i < e; i++) {
+        atom at;
+        bool h;
+        tr_err err = value_atom(b, p, &b->rs->values.v[i], false, &at, &h);
+        if (err)
+            return err;
+        if (!h) {
+            *has = false;
+            out->n = 0;
+            return TR_OK;
+        }
+        if (!TR_VEC_PUSH(out, at))
+            return TR_ENOMEM;
+    }
+    return TR_OK;
+}
+
+static tr_err pred_atoms(builder *b, const sg_pred *p, atomvec *out, bool *has)
+{
+    *has = false;
+    if (p->neg || p->kind == SG_P_NULL || p->kind == SG_P_EXISTS || p->n == 0)
+        return TR_OK;
+    if (!p->all)
+        return alts_atoms(b, p, p->first, p->first + p->n, out, has);
+    /* |all: the best single group suffices. */
+    const sg_value *vals = b->rs->values.v;
+    atomvec best = { 0 }, cur = { 0 };
+    bool any = false;
+    tr_err err = TR_OK;
+    uint32_t end = p->first + p->n;
+    for (uint32_t a = p->first; a < end && !err;) {
+        uint32_t e = a;
+        while (e < end && vals[e].group == vals[a].group)
+            e++;
+        cur.n = 0;
+        bool h;
+        err = alts_atoms(b, p, a, e, &cur, &h);
+        if (!err && h && (!any || set_score(&cur) > set_score(&best))) {
+            atomvec t = best;
+            best = cur;
+            cur = t;
+            any = true;
+        }
+        a = e;
+    }
+    if (!err && any) {
+        for (size_t i = 0; i < best.n && !err; i++)
+            if (!TR_VEC_PUSH(out, best.v[i]))
+                err = TR_ENOMEM;
+        *has = !err;
+    }
+    TR_VEC_FREE(&best);
+    TR_VEC_FREE(&cur);
+    return err;
+}
+
+/* Atoms of node ni into out; *has false when the node can match without any. */
+static tr_err node_atoms(builder *b, uint32_t ni, atomvec *out, bool *has, int depth)
+{
+    const tr_ruleset *rs = b->rs;
+    const sg_node *n = &rs->nodes.v[ni];
+    const uint32_t *k = rs->kids.v + n->first;
+    *has = false;
+    if (depth > 400)
+        return TR_OK;
+    switch (n->op) {
+    case SG_N_FALSE:
+        *has = true; /* never matches: no atom needed, and none given */
+        return TR_OK;
+    case SG_N_PRED:
+        return pred_atoms(b, &rs->preds.v[n->a], out, has);
+    case SG_N_AND: {
+        atomvec best = { 0 }, cur = { 0 };
+        bool any = false;
+        tr_err err = TR_OK;
+        for (uint32_t i = 0; i < n->n && !err; i++) {
+            cur.n = 0;
+            bool h;
+            err = node_atoms(b, k[i], &cur, &h, depth + 1);
+            if (!err && h && (!any || set_score(&cur) > set_score(&best) ||
+                              (set_score(&cur) == set_score(&best) && cur.n < best.n))) {
+                atomvec t = best;
+                best = cur;
+                cur = t;
+                any = true;
+            }
+        }
+        for (size_t i = 0; i < best.n && !err && any; i++)
+            if (!TR_VEC_PUSH(out, best.v[i]))
+                err = TR_ENOMEM;
+        *has = any && !err;
+        TR_VEC_FREE(&best);
+        TR_VEC_FREE(&cur);
+        return err;
+    }
+    case SG_N_OR:
+    case SG_N_ATLEAST: {
+        size_t start = out->n;
+        for (uint32_t i = 0; i < n->n; i++) {
+            bool h;
+            tr_err err = node_atoms(b, k[i], out, &h, depth + 1);
+            if (err)
+                return err;
+            if (!h) {
+                out->n = start;
+                return TR_OK;
+            }
+        }
+        *has = true;
+        return TR_OK;
+    }
+    default:
+        return TR_OK; /* TRUE, NOT */
+    }
+}
+
+/* Marks every literal value test reachable from node ni with its decision
+ * slot (field predicates only; keywords and filters evaluate directly). */
+static tr_err assign_slots(builder *b, uint32_t ni, int depth)
+{
+    tr_ruleset *rs = b->rs;
+    const sg_node *n = &rs->nodes.v[ni];
+    if (depth > 400)
+        return TR_OK;
+    if (n->op == SG_N_PRED) {
+        const sg_pred *p = &rs->preds.v[n->a];
+        if (p->kind != SG_P_VALUES)
+            return TR_OK;
+        for (uint32_t i = p->first; i < p->first + p->n; i++) {
+            sg_value *v = &rs->values.v[i];
+            if (v->op != SG_OP_EQ && v->op != SG_OP_PREFIX && v->op != SG_OP_SUFFIX &&
+                v->op != SG_OP_CONTAINS && v->op != SG_OP_ANY)
+                continue;
+            atom a;
+            bool h;
+            tr_err err = value_atom(b, p, v, true, &a, &h);
+            if (err)
+                return err;
+            if (h)
+                v->slot = a.slot;
+        }
+        return TR_OK;
+    }
+    for (uint32_t i = 0; i < n->n; i++) {
+        tr_err err = assign_slots(b, rs->kids.v[n->first + i], depth + 1);
+        if (err)
+            return err;
+    }
+    return TR_OK;
+}
+
+/* ---- Build ---------------------------------------------------------------------------------- */
 
 static bool route_eq(const sg_route *a, const sg_route *b)
 {
     return tr_str_eq(a->product, b->product) && tr_str_eq(a->category, b->category) &&
            tr_str_eq(a->service, b->service);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static tr_err compile_mpm(tr_mpm_builder *mb, tr_mpm **out, tr_mpm_scratch *proto)
+{
+    char err[256];
+    tr_err e = tr_mpm_compile(mb, out, err, sizeof(err), NULL);
+    if (e)
+        return e;
+    return tr_mpm_scratch_reserve(proto, *out);
+}
+
+static tr_err build_prefilter(builder *b)
+{
+    tr_ruleset *rs = b->rs;
+    sg_plan *p = b->p;
+    tr_err err = TR_OK;
+    for (size_t i = 0; i < rs->values.n; i++)
+        rs->values.v[i].slot = SG_NONE;
+    for (size_t r = 0; r < rs->rules.n && !err; r++)
+        err = assign_slots(b, rs->rules.v[r].root, 0);
+    atomvec av = { 0 };
+    for (size_t r = 0; r < rs->rules.n && !err; r++) {
+        av.n = 0;
+        bool has;
+        err = node_atoms(b, rs->rules.v[r].root, &av, &has, 0);
+        if (err)
+            break;
+        if (!has) {
+            p->rule_always[r] = 1;
+            rs->stats.unfiltered_rules++;
+            continue;
+        }
+        for (size_t i = 0; i < av.n; i++) {
+            uint64_t pair = ((uint64_t)av.v[i].slot << 32) | r;
+            if (!TR_VEC_PUSH(&b->fan, pair)) {
+                err = TR_ENOMEM;
+                break;
+            }
+        }
+    }
+    TR_VEC_FREE(&av);
+    if (err)
+        return err;
+    /* Fan-out table. */
+    if (b->fan.n)
+        qsort(b->fan.v, b->fan.n, sizeof(uint64_t), cmp_u64);
+    p->fan_off = tr_calloc((size_t)p->nslots + 1, sizeof(uint32_t));
+    p->fan = tr_malloc((b->fan.n ? b->fan.n : 1) * sizeof(uint32_t));
+    if (!p->fan_off || !p->fan)
+        return TR_ENOMEM;
+    size_t nf = 0;
+    for (size_t i = 0; i < b->fan.n; i++) {
+        if (i && b->fan.v[i] == b->fan.v[i - 1])
+            continue;
+        uint32_t slot = (uint32_t)(b->fan.v[i] >> 32);
+        p->fan[nf++] = (uint32_t)b->fan.v[i];
+        p->fan_off[slot + 1]++;
+    }
+    for (uint32_t s = 0; s < p->nslots; s++)
+        p->fan_off[s + 1] += p->fan_off[s];
+    /* Compile the databases and sets. */
+    if ((err = tr_mpm_scratch_new(&p->proto)))
+        return err;
+    p->nfields = (uint32_t)rs->fields.n;
+    p->fplans = tr_calloc(p->nfields ? p->nfields : 1, sizeof(sg_fplan));
+    if (!p->fplans)
+        return TR_ENOMEM;
+    for (uint32_t f = 0; f < p->nfields && !err; f++) {
+        fbuild *fb = &b->fb[f];
+        sg_fplan *fp = &p->fplans[f];
+        if (fb->mpm) {
+            err = compile_mpm(fb->mpm, &fp->mpm, p->proto);
+            if (!err)
+                rs->stats.literals += (uint32_t)tr_mpm_literal_count(fp->mpm);
+        }
+        if (!err && fb->eq && !(err = tr_strset_build(fb->eq, &fp->eq)))
+            rs->stats.exact_values += (uint32_t)tr_strset_count(fp->eq);
+        if (!err && fb->eqc && !(err = tr_strset_build(fb->eqc, &fp->eqc)))
+            rs->stats.exact_values += (uint32_t)tr_strset_count(fp->eqc);
+        if (!err && fb->num)
+            err = tr_strset_build(fb->num, &fp->num);
+    }
+    if (!err && b->kw) {
+        err = compile_mpm(b->kw, &p->kw, p->proto);
+        if (!err)
+            rs->stats.literals += (uint32_t)tr_mpm_literal_count(p->kw);
+    }
+    return err;
+}
+
+/* Keyword slots: marks rules whose atoms include a keyword slot. */
+static void mark_keyword_rules(builder *b)
+{
+    size_t it = 0;
+    tr_str key;
+    uint64_t slot;
+    uint8_t *kwslot = tr_calloc(b->p->nslots ? b->p->nslots : 1, 1);
+    if (!kwslot)
+        return;
+    while (tr_map_next(b->slots, &it, &key, &slot))
+        if (key.n && key.p[0] == K_KW)
+            kwslot[slot] = 1;
+    for (uint32_t s = 0; s < b->p->nslots; s++) {
+        if (!kwslot[s])
+            continue;
+        for (uint32_t k = b->p->fan_off[s]; k < b->p->fan_off[s + 1]; k++)
+            b->p->rule_keyword[b->p->fan[k]] = 1;
+    }
+    tr_free(kwslot);
+}
+
+static void free_builder(builder *b)
+{
+    if (b->fb)
+        for (size_t f = 0; f < b->rs->fields.n; f++) {
+            tr_mpm_builder_free(b->fb[f].mpm);
+            tr_strset_builder_free(b->fb[f].eq);
+            tr_strset_builder_free(b->fb[f].eqc);
+            tr_strset_builder_free(b->fb[f].num);
+        }
+    tr_free(b->fb);
+    tr_mpm_builder_free(b->kw);
+    tr_map_free(b->slots);
+    tr_buf_release(&b->key);
+    TR_VEC_FREE(&b->fan);
 }
 
 tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
@@ -46,7 +808,29 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
             return TR_ENOMEM;
         }
         p->rule_route[i] = k;
-        p->rule_always[i] = 1;
+    }
+    for (size_t i = 0; i < rs->values.n; i++)
+        rs->values.v[i].slot = SG_NONE;
+    if (rs->no_prefilter) {
+        for (size_t i = 0; i < rs->rules.n; i++)
+            p->rule_always[i] = 1;
+        *out = p;
+        return TR_OK;
+    }
+    p->prefilter = true;
+    builder b;
+    memset(&b, 0, sizeof(b));
+    b.rs = rs;
+    b.p = p;
+    b.fb = tr_calloc(rs->fields.n ? rs->fields.n : 1, sizeof(fbuild));
+    b.slots = tr_map_new(1024, 0);
+    tr_err err = (!b.fb || !b.slots) ? TR_ENOMEM : build_prefilter(&b);
+    if (!err)
+        mark_keyword_rules(&b);
+    free_builder(&b);
+    if (err) {
+        sg_plan_free(p);
+        return err;
     }
     *out = p;
     return TR_OK;
@@ -60,6 +844,17 @@ void sg_plan_free(sg_plan *p)
     tr_free(p->rule_route);
     tr_free(p->rule_always);
     tr_free(p->rule_keyword);
+    for (uint32_t f = 0; p->fplans && f < p->nfields; f++) {
+        tr_mpm_free(p->fplans[f].mpm);
+        tr_strset_free(p->fplans[f].eq);
+        tr_strset_free(p->fplans[f].eqc);
+        tr_strset_free(p->fplans[f].num);
+    }
+    tr_free(p->fplans);
+    tr_mpm_free(p->kw);
+    tr_free(p->fan_off);
+    tr_free(p->fan);
+    tr_mpm_scratch_free(p->proto);
     tr_free(p);
 }
 
@@ -88,21 +883,109 @@ bool sg_plan_rule_keyword(const sg_plan *p, uint32_t rule)
     return p->rule_keyword[rule];
 }
 
+uint32_t sg_plan_nslots(const sg_plan *p)
+{
+    return p->nslots;
+}
+
+bool sg_plan_prefiltered(const sg_plan *p)
+{
+    return p->prefilter;
+}
+
 tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out)
 {
-    (void)p;
-    *out = tr_calloc(1, sizeof(**out));
-    return *out ? TR_OK : TR_ENOMEM;
+    *out = NULL;
+    struct sg_plan_scratch *ps = tr_calloc(1, sizeof(*ps));
+    if (!ps)
+        return TR_ENOMEM;
+    tr_err err = p->proto ? tr_mpm_scratch_clone(p->proto, &ps->ms) : TR_OK;
+    if (err) {
+        tr_free(ps);
+        return err;
+    }
+    *out = ps;
+    return TR_OK;
 }
 
 void sg_plan_scratch_free(struct sg_plan_scratch *ps)
 {
+    if (!ps)
+        return;
+    tr_mpm_scratch_free(ps->ms);
     tr_free(ps);
+}
+
+/* ---- Scan ----------------------------------------------------------------------------------- */
+
+static void add_ids(tr_idset *hits, const uint32_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tr_idset_add(hits, ids[i]);
+}
+
+static bool numeric_start(tr_str v)
+{
+    if (!v.n)
+        return false;
+    char c = v.p[0];
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
 tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
 {
-    (void)rs;
-    (void)s;
+    const sg_plan *p = rs->plan;
+    if (!p->prefilter)
+        return TR_OK;
+    tr_idset *hits = &s->hits;
+    tr_idset_reset(hits);
+    tr_mpm_scratch *ms = s->ps->ms;
+    const tr_event *ev = s->ev;
+    for (size_t t = 0; t < s->touched.n; t++) {
+        uint32_t fid = s->touched.v[t];
+        const sg_fplan *fp = &p->fplans[fid];
+        if (!fp->mpm && !fp->eq && !fp->eqc)
+            continue;
+        for (uint32_t bi = s->fhead[fid]; bi != SG_NONE; bi = s->binds.v[bi].next) {
+            uint32_t evf = s->binds.v[bi].evf;
+            if (ev->fields[evf].kind == TR_VNULL)
+                continue;
+            tr_str v = sg_scratch_value(s, evf);
+            size_t n;
+            const uint32_t *ids;
+            if (fp->eq && (ids = tr_strset_get(fp->eq, v, &n)))
+                add_ids(hits, ids, n);
+            if (fp->eqc && (ids = tr_strset_get(fp->eqc, v, &n)))
+                add_ids(hits, ids, n);
+            if (fp->num && numeric_start(v)) {
+                double d;
+                char nk[40];
+                size_t nn;
+                if (sg_parse_number(v, &d) && (nn = num_key(d, nk, sizeof(nk))) &&
+                    (ids = tr_strset_get(fp->num, (tr_str){ nk, nn }, &n)))
+                    add_ids(hits, ids, n);
+            }
+            if (fp->mpm)
+                (void)tr_mpm_scan(fp->mpm, ms, v, hits);
+        }
+    }
+    if (p->kw && s->cur_ls->keywords) {
+        for (uint32_t f = 0; f < ev->nfields; f++)
+            if (ev->fields[f].kind != TR_VNULL)
+                (void)tr_mpm_scan(p->kw, ms, sg_scratch_value(s, f), hits);
+    }
+    /* Candidates: the applicable rules of the hit atoms. */
+    const uint8_t *routes = s->cur_ls->routes;
+    for (uint32_t i = 0; i < hits->n; i++) {
+        uint32_t slot = hits->ids[i];
+        for (uint32_t k = p->fan_off[slot]; k < p->fan_off[slot + 1]; k++) {
+            uint32_t r = p->fan[k];
+            if (s->cgen[r] == s->gen || !routes[p->rule_route[r]])
+                continue;
+            s->cgen[r] = s->gen;
+            if (!TR_VEC_PUSH(&s->cands, r))
+                return TR_ENOMEM;
+        }
+    }
     return TR_OK;
 }

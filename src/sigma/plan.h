@@ -29,6 +29,11 @@ bool sg_plan_rule_always(const sg_plan *p, uint32_t rule);
 /* Some atom of the rule is a keyword (field-less) atom. */
 bool sg_plan_rule_keyword(const sg_plan *p, uint32_t rule);
 
+/* Slots (literal tests) of the plan: the universe of tr_sigma_scratch.hits. */
+uint32_t sg_plan_nslots(const sg_plan *p);
+/* The prefilter is on (else every applicable rule is evaluated in full). */
+bool sg_plan_prefiltered(const sg_plan *p);
+
 tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out);
 void sg_plan_scratch_free(struct sg_plan_scratch *ps);
 

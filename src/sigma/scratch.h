@@ -13,6 +13,7 @@
 #include "core/common.h"
 
 #include "core/buf.h"
+#include "match/idset.h"
 #include "sigma/regex.h"
 #include "sigma/rule.h"
 
@@ -68,6 +69,8 @@ struct tr_sigma_scratch {
     TR_VEC(tr_sigma_field) mf; /* matched fields of the rule being reported */
     uint8_t *re_reported;   /* per rule: a regex limit was already reported */
     struct sg_plan_scratch *ps;
+    tr_idset hits;          /* prefilter slots hit by this event */
+    bool decided;           /* hits is complete for this event: slots decide values */
     tr_sigma_scan_stats stats;
 };
 

@@ -77,6 +77,8 @@ typedef struct sg_value {
     uint32_t ntoks;
     uint32_t re;      /* RE: regex index in the ruleset */
     uint32_t ref;     /* FIELDREF: field id */
+    uint32_t slot;    /* prefilter slot whose hit decides this value, or UINT32_MAX
+                         (set by the plan; see plan.c) */
     double num;       /* NUM/TIME threshold; EQ|NUMBER: the number */
     uint8_t addr[16]; /* CIDR network (masked) */
     tr_str text;      /* the value as written in the rule (for messages) */
