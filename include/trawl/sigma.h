@@ -269,6 +269,7 @@ typedef struct tr_sigma_scan_stats {
     uint64_t matches;           /* rule matches reported */
     uint64_t filtered;          /* matches suppressed by filters */
     uint64_t regex_limit;       /* regex evaluations stopped by a PCRE2 limit */
+    uint64_t literal_hits;      /* prefilter literal tests that hit (a cost figure) */
 } tr_sigma_scan_stats;
 
 TR_API const tr_sigma_scan_stats *tr_sigma_scratch_stats(const tr_sigma_scratch *s);

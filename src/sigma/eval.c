@@ -21,6 +21,18 @@
 
 #define SG_MAX_MATCHED_FIELDS 64
 
+/* Field names seen in events, with the rule field they resolve to: most
+ * events of a source share their field names, so a short compare replaces
+ * the case-folding hash of every name of every event. */
+#define SG_NAME_CACHE 1024
+#define SG_NAME_MAX 56
+struct sg_namecache {
+    uint64_t first, last;   /* first and last 8 bytes (zero-padded) */
+    uint32_t len;           /* 0: empty */
+    uint32_t head;          /* fold chain head, or SG_NONE */
+    char name[SG_NAME_MAX];
+};
+
 /* ---- Scratch -------------------------------------------------------------------------------- */
 
 tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
@@ -49,6 +61,12 @@ tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
         err = sg_plan_scratch_new(rs->plan, &s->ps);
     if (!err && rs->plan)
         err = tr_idset_init(&s->hits, sg_plan_nslots(rs->plan));
+    if (!err) {
+        s->clause_gen = tr_calloc(sg_plan_nclauses(rs->plan) + 1, sizeof(uint32_t));
+        s->phit_gen = tr_calloc(np, sizeof(uint32_t));
+        if (!s->clause_gen || !s->phit_gen)
+            err = TR_ENOMEM;
+    }
     if (!err && !tr_vec_grow((void **)&s->cands.v, &s->cands.cap, nr, sizeof(uint32_t)))
         err = TR_ENOMEM;
     for (int i = 0; i < SG_LS_CACHE && !err; i++) {
@@ -59,6 +77,10 @@ tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
             err = TR_ENOMEM;
     }
     tr_buf_init(&s->dec, 0);
+    tr_buf_init(&s->low, 0);
+    s->names = tr_calloc(SG_NAME_CACHE, sizeof(*s->names));
+    if (!s->names)
+        err = TR_ENOMEM;
     if (err) {
         tr_sigma_scratch_free(s);
         return err;
@@ -86,6 +108,10 @@ void tr_sigma_scratch_free(tr_sigma_scratch *s)
     TR_VEC_FREE(&s->cands);
     TR_VEC_FREE(&s->mf);
     tr_buf_release(&s->dec);
+    tr_buf_release(&s->low);
+    TR_VEC_FREE(&s->lows);
+    TR_VEC_FREE(&s->lgen);
+    tr_free(s->names);
     for (int i = 0; i < SG_LS_CACHE; i++) {
         tr_buf_release(&s->ls[i].key);
         tr_free(s->ls[i].routes);
@@ -95,6 +121,8 @@ void tr_sigma_scratch_free(tr_sigma_scratch *s)
     if (s->ps)
         sg_plan_scratch_free(s->ps);
     tr_idset_release(&s->hits);
+    tr_free(s->clause_gen);
+    tr_free(s->phit_gen);
     tr_free(s);
 }
 
@@ -127,6 +155,23 @@ tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i)
     return v;
 }
 
+tr_str sg_scratch_lower(tr_sigma_scratch *s, uint32_t i)
+{
+    if (s->lgen.v[i] == s->gen)
+        return s->lows.v[i];
+    tr_str v = sg_scratch_value(s, i);
+    tr_str r = { NULL, 0 };
+    if (s->low.n + v.n <= s->low.cap) {
+        char *d = s->low.p + s->low.n;
+        sg_lower(d, v);
+        s->low.n += v.n;
+        r = (tr_str){ d, v.n };
+    }
+    s->lows.v[i] = r;
+    s->lgen.v[i] = s->gen;
+    return r;
+}
+
 static tr_err bind(tr_sigma_scratch *s, uint32_t fid, uint32_t evf, bool exact)
 {
     if (s->fgen[fid] == s->gen) {
@@ -157,13 +202,36 @@ static tr_err bind(tr_sigma_scratch *s, uint32_t fid, uint32_t evf, bool exact)
     return TR_OK;
 }
 
+static uint32_t name_head(tr_sigma_scratch *s, tr_str name)
+{
+    uint64_t head;
+    if (name.n > SG_NAME_MAX) {
+        return tr_map_get(s->rs->field_fold, name, &head) ? (uint32_t)head : SG_NONE;
+    }
+    uint64_t a = 0, b = 0;
+    memcpy(&a, name.p, TR_MIN(name.n, 8));
+    memcpy(&b, name.p + (name.n > 8 ? name.n - 8 : 0), TR_MIN(name.n, 8));
+    uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b + name.n) * 0xc2b2ae3d27d4eb4fULL;
+    struct sg_namecache *c = &s->names[(h >> 40) & (SG_NAME_CACHE - 1)];
+    /* Names of up to 16 bytes are wholly in first/last. */
+    if (c->len == name.n && c->first == a && c->last == b &&
+        (name.n <= 16 || memcmp(c->name + 8, name.p + 8, name.n - 16) == 0))
+        return c->head;
+    c->head = tr_map_get(s->rs->field_fold, name, &head) ? (uint32_t)head : SG_NONE;
+    c->len = (uint32_t)name.n;
+    c->first = a;
+    c->last = b;
+    memcpy(c->name, name.p, name.n);
+    return c->head;
+}
+
 static tr_err bind_name(tr_sigma_scratch *s, tr_str name, uint32_t evf)
 {
     const tr_ruleset *rs = s->rs;
-    uint64_t head;
-    if (!name.n || !tr_map_get(rs->field_fold, name, &head))
+    uint32_t head;
+    if (!name.n || (head = name_head(s, name)) == SG_NONE)
         return TR_OK;
-    for (uint32_t f = (uint32_t)head; f != SG_NONE; f = rs->fields.v[f].fold_next) {
+    for (uint32_t f = head; f != SG_NONE; f = rs->fields.v[f].fold_next) {
         tr_str fn = rs->fields.v[f].name;
         tr_err err = bind(s, f, evf, fn.n == name.n && memcmp(fn.p, name.p, name.n) == 0);
         if (err)
@@ -181,6 +249,9 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
         memset(s->pgen, 0, (rs->preds.n ? rs->preds.n : 1) * sizeof(uint32_t));
         memset(s->cgen, 0, (rs->rules.n ? rs->rules.n : 1) * sizeof(uint32_t));
         memset(s->vgen.v, 0, s->vgen.n * sizeof(uint32_t));
+        memset(s->lgen.v, 0, s->lgen.n * sizeof(uint32_t));
+        memset(s->clause_gen, 0, (sg_plan_nclauses(rs->plan) + 1) * sizeof(uint32_t));
+        memset(s->phit_gen, 0, (rs->preds.n ? rs->preds.n : 1) * sizeof(uint32_t));
         s->gen = 1;
     }
     s->ev = ev;
@@ -189,19 +260,27 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
     s->cands.n = 0;
     uint32_t nf = ev->nfields;
     if (!tr_vec_grow((void **)&s->vals.v, &s->vals.cap, nf, sizeof(tr_str)) ||
-        !tr_vec_grow((void **)&s->vgen.v, &s->vgen.cap, nf, sizeof(uint32_t)))
+        !tr_vec_grow((void **)&s->vgen.v, &s->vgen.cap, nf, sizeof(uint32_t)) ||
+        !tr_vec_grow((void **)&s->lows.v, &s->lows.cap, nf, sizeof(tr_str)) ||
+        !tr_vec_grow((void **)&s->lgen.v, &s->lgen.cap, nf, sizeof(uint32_t)))
         return TR_ENOMEM;
     if (s->vgen.n < nf) {
         memset(s->vgen.v + s->vgen.n, 0, (nf - s->vgen.n) * sizeof(uint32_t));
-        s->vgen.n = nf;
-        s->vals.n = nf;
+        memset(s->lgen.v + s->lgen.n, 0, (nf - s->lgen.n) * sizeof(uint32_t));
+        s->vgen.n = s->vals.n = s->lgen.n = s->lows.n = nf;
     }
-    size_t escaped = 0;
-    for (uint32_t i = 0; i < nf; i++)
+    /* Room for every decoded and lowercased value of the event, so that the
+     * buffers never move while slices into them are in use. */
+    size_t escaped = 0, total = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        total += ev->fields[i].value.n;
         if (ev->fields[i].flags & TR_FIELD_ESCAPED)
             escaped += ev->fields[i].value.n;
+    }
     tr_buf_reset(&s->dec);
-    if (escaped && tr_buf_reserve(&s->dec, escaped + 1))
+    tr_buf_reset(&s->low);
+    if ((escaped && tr_buf_reserve(&s->dec, escaped + 1)) ||
+        (total && tr_buf_reserve(&s->low, total + 1)))
         return TR_ENOMEM;
     for (uint32_t i = 0; i < nf; i++) {
         const tr_field *f = &ev->fields[i];
@@ -315,10 +394,12 @@ static int re_cb(void *ctx, uint32_t re, uint8_t flags, tr_str v)
     return r;
 }
 
-static bool alt_match(evalctx *e, const sg_value *v, tr_str s)
+static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
 {
+    if (v->need != SG_NONE && e->s->decided && !tr_idset_has(&e->s->hits, v->need))
+        return false; /* a literal it needs occurs in no value of the field */
     if (v->op != SG_OP_FIELDREF)
-        return sg_value_match(v, s, re_cb, e);
+        return sg_value_match(v, s, low, re_cb, e);
     tr_sigma_scratch *sc = e->s;
     if (sc->fgen[v->ref] != sc->gen)
         return false;
@@ -372,36 +453,76 @@ static bool vi_next(valiter *it, uint32_t *evf)
     }
 }
 
-/* Does some value match some alternative of values[a, b)? */
-static bool any_match(evalctx *e, const sg_pred *p, uint32_t a, uint32_t b)
+static bool needs_lower(const sg_value *v)
 {
+    return !(v->flags & SG_V_CASED) && v->op <= SG_OP_GLOB && v->op != SG_OP_ANY;
+}
+
+/* Does some value of the predicate match some of the alternatives
+ * values[idx[0..n)]? (idx NULL: values[a .. a+n).) */
+static bool list_match(evalctx *e, const sg_pred *p, const uint32_t *idx, uint32_t a, uint32_t n)
+{
+    if (n == 0)
+        return false;
     const sg_value *vals = e->s->rs->values.v;
-    bool undecided = true;
-    if (e->s->decided) {
-        /* Literal tests were decided by the prefilter scan of every value. */
-        undecided = false;
-        for (uint32_t i = a; i < b; i++) {
-            if (vals[i].slot == SG_NONE)
-                undecided = true;
-            else if (tr_idset_has(&e->s->hits, vals[i].slot))
-                return true;
-        }
-        if (!undecided)
-            return false;
-    }
+    bool lower = false;
+    for (uint32_t i = 0; i < n && !lower; i++)
+        lower = needs_lower(&vals[idx ? idx[i] : a + i]);
     valiter it;
     vi_start(&it, e->s, p);
     uint32_t evf;
     while (vi_next(&it, &evf)) {
         tr_str v = sg_scratch_value(e->s, evf);
-        for (uint32_t i = a; i < b; i++)
-            if ((!e->s->decided || vals[i].slot == SG_NONE) && alt_match(e, &vals[i], v))
+        tr_str low = lower ? sg_scratch_lower(e->s, evf) : (tr_str){ NULL, 0 };
+        for (uint32_t i = 0; i < n; i++)
+            if (alt_match(e, &vals[idx ? idx[i] : a + i], v, low))
                 return true;
     }
     return false;
 }
 
-static bool pred_eval(evalctx *e, const sg_pred *p)
+/* The value test of a predicate (before neq), every alternative evaluated. */
+static bool values_direct(evalctx *e, const sg_pred *p)
+{
+    if (!p->all)
+        return list_match(e, p, NULL, p->first, p->n);
+    /* Alternatives are grouped by the rule value they came from. */
+    const sg_value *vals = e->s->rs->values.v;
+    uint32_t end = p->first + p->n;
+    for (uint32_t a = p->first; a < end;) {
+        uint32_t b = a;
+        while (b < end && vals[b].group == vals[a].group)
+            b++;
+        if (!list_match(e, p, NULL, a, b - a))
+            return false;
+        a = b;
+    }
+    return true;
+}
+
+/* The same with the prefilter's decisions: decided literal tests are one
+ * bit each; only the other values are evaluated. */
+static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_pdec *d)
+{
+    tr_sigma_scratch *s = e->s;
+    const uint32_t *und = sg_plan_und(s->rs->plan) + d->und_off;
+    if (!p->all)
+        return s->phit_gen[pi] == s->gen || list_match(e, p, und, 0, d->und_n);
+    const sg_value *vals = s->rs->values.v;
+    uint32_t k = 0;
+    for (uint32_t g = 0; g < p->ngroups; g++) {
+        uint32_t k0 = k;
+        while (k < d->und_n && vals[und[k]].group == g)
+            k++;
+        if (s->clause_gen[d->first_clause + g] == s->gen)
+            continue;
+        if (!list_match(e, p, und + k0, 0, k - k0))
+            return false;
+    }
+    return true;
+}
+
+static bool pred_eval(evalctx *e, const sg_pred *p, uint32_t pi)
 {
     tr_sigma_scratch *s = e->s;
     switch (p->kind) {
@@ -426,22 +547,8 @@ static bool pred_eval(evalctx *e, const sg_pred *p)
         if (!vi_next(&it, &evf))
             return false;
     }
-    bool res;
-    uint32_t end = p->first + p->n;
-    if (!p->all) {
-        res = any_match(e, p, p->first, end);
-    } else {
-        /* Alternatives are grouped by the rule value they came from. */
-        const sg_value *vals = s->rs->values.v;
-        res = true;
-        for (uint32_t a = p->first; a < end && res;) {
-            uint32_t b = a;
-            while (b < end && vals[b].group == vals[a].group)
-                b++;
-            res = any_match(e, p, a, b);
-            a = b;
-        }
-    }
+    const sg_pdec *d = s->decided ? &sg_plan_pdec(s->rs->plan)[pi] : NULL;
+    bool res = d && d->decided ? values_decided(e, p, pi, d) : values_direct(e, p);
     return p->neg ? !res : res;
 }
 
@@ -450,7 +557,7 @@ static bool pred_cached(evalctx *e, uint32_t pi)
     tr_sigma_scratch *s = e->s;
     if (s->pgen[pi] == s->gen)
         return s->pval[pi];
-    bool r = pred_eval(e, &s->rs->preds.v[pi]);
+    bool r = pred_eval(e, &s->rs->preds.v[pi], pi);
     s->pgen[pi] = s->gen;
     s->pval[pi] = r;
     return r;
@@ -524,7 +631,7 @@ static void collect(evalctx *e, uint32_t ni)
             tr_str v = sg_scratch_value(s, evf);
             bool hit = p->kind == SG_P_EXISTS;
             for (uint32_t i = p->first; i < p->first + p->n && !hit; i++)
-                hit = alt_match(e, &rs->values.v[i], v);
+                hit = alt_match(e, &rs->values.v[i], v, (tr_str){ NULL, 0 });
             if (hit)
                 add_field(s, p->kind == SG_P_KEYWORD ? (tr_str){ NULL, 0 } : p->fname, evf);
         }
@@ -597,8 +704,17 @@ tr_err tr_sigma_scan(const tr_ruleset *rs, tr_sigma_scratch *s, const tr_event *
     if ((err = sg_plan_prefilter(rs, s)))
         return err;
     s->decided = sg_plan_prefiltered(rs->plan);
-    if (s->cands.n > 1)
+    if (s->cands.n > 128) {
         qsort(s->cands.v, s->cands.n, sizeof(uint32_t), cmp_u32);
+    } else {
+        for (size_t i = 1; i < s->cands.n; i++) {
+            uint32_t x = s->cands.v[i];
+            size_t j = i;
+            for (; j > 0 && s->cands.v[j - 1] > x; j--)
+                s->cands.v[j] = s->cands.v[j - 1];
+            s->cands.v[j] = x;
+        }
+    }
     if (!s->mf.cap && !tr_vec_grow((void **)&s->mf.v, &s->mf.cap, SG_MAX_MATCHED_FIELDS,
                                    sizeof(tr_sigma_field)))
         return TR_ENOMEM;

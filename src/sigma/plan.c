@@ -52,11 +52,36 @@ struct sg_plan {
     uint32_t nslots;
     uint32_t *fan_off;   /* slot -> rules for which it is an atom (CSR) */
     uint32_t *fan;
+    uint32_t *dec_off;   /* slot -> clauses it decides (CSR) */
+    uint32_t *dec;
+    uint32_t *clause_pred; /* clause -> predicate */
+    uint32_t nclauses;
+    sg_pdec *pdec;       /* per predicate */
+    uint32_t *und;       /* undecided value indices, per predicate */
     tr_mpm_scratch *proto; /* scratch reserved for every database, cloned per thread */
 };
 
+/* The slots a field value hits depend on nothing but (field, value), and
+ * most values of a log repeat (Image, ParentImage, User, OriginalFileName,
+ * service command lines): a small direct-mapped cache of recent values and
+ * their slots saves the database scan of repeated ones. */
+#define SG_VC_ENTRIES 2048
+#define SG_VC_MAXVAL 112
+#define SG_VC_MAXSLOTS 12
+
+typedef struct vcent {
+    uint64_t hash; /* 0: empty */
+    uint32_t fid;
+    uint16_t vlen;
+    uint16_t nslots;
+    uint32_t slots[SG_VC_MAXSLOTS];
+    char val[SG_VC_MAXVAL];
+} vcent;
+
 struct sg_plan_scratch {
     tr_mpm_scratch *ms;
+    vcent *cache;
+    tr_idset one; /* the slots of the value being scanned */
 };
 
 /* ---- Quality ------------------------------------------------------------------------------- */
@@ -139,7 +164,7 @@ typedef struct builder {
     tr_map *slots;         /* key -> slot id */
     tr_buf key;
     TR_VEC(uint64_t) fan;  /* (slot << 32) | rule */
-    uint32_t *visiting;    /* node -> generation, to cut shared sub-trees */
+    bool lookup_only;      /* get_slot: do not create slots (TR_ENOENT instead) */
 } builder;
 
 static tr_err slot_key(builder *b, char kind, unsigned flags, uint32_t fid, tr_str lit)
@@ -170,6 +195,12 @@ static tr_err get_slot(builder *b, char kind, unsigned mflags, uint32_t fid, tr_
         return err;
     uint64_t v;
     bool inserted;
+    if (b->lookup_only) {
+        if (!tr_map_get(b->slots, (tr_str){ b->key.p, b->key.n }, &v))
+            return TR_ENOENT;
+        *slot = (uint32_t)v;
+        return TR_OK;
+    }
     err = tr_map_put_new(b->slots, (tr_str){ b->key.p, b->key.n }, b->p->nslots, &v, &inserted);
     if (err)
         return err;
@@ -400,85 +431,194 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
 
 /* ---- Atoms ---------------------------------------------------------------------------------- */
 
-/* Atoms of one alternative; false when it has none. */
-static tr_err value_atom(builder *b, const sg_pred *p, const sg_value *v, bool decide, atom *a,
-                         bool *has)
+/* Literals shorter than this never go into a database: one- and two-byte
+ * literals occur in almost every value and make Vectorscan report (and
+ * filter) at nearly every byte. Tests on them are evaluated directly. */
+#define SG_MIN_DB_LITERAL 3
+/* windash values with up to this many dashes are expanded into concrete
+ * literals (5^n of them) for the databases. */
+#define SG_MAX_DASH_EXPAND 2
+
+/* One concrete literal test a value is equivalent to (or implies). */
+typedef struct form {
+    char kind;      /* K_MPM, K_KW, K_EQ, K_EQC, K_NUM */
+    unsigned fl;    /* enum tr_mpm_flags (MPM, KW) */
+    tr_str lit;
+    bool exact;
+} form;
+
+typedef TR_VEC(form) formvec;
+
+/* The concrete literals of a value whose truth is exactly "one of these
+ * literal tests holds": EQ/PREFIX/SUFFIX/CONTAINS/ANY, and windash values
+ * made only of literals and dashes. Empty when the value is more than that. */
+static tr_err value_forms(builder *b, const sg_pred *p, const sg_value *v, formvec *out)
 {
-    *has = false;
+    static const char *const dashes[5] = { "-", "/", "\xE2\x80\x93", "\xE2\x80\x94",
+                                           "\xE2\x80\x95" };
     bool kw = p->kind == SG_P_KEYWORD;
-    uint32_t fid = kw ? 0 : p->field;
     unsigned caseless = (v->flags & SG_V_CASED) ? 0 : TR_MPM_CASELESS;
-    tr_str lit = v->lit;
-    unsigned fl = 0;
-    char kind = kw ? K_KW : K_MPM;
-    bool exact = false;
+    form f = { kw ? K_KW : K_MPM, caseless, v->lit, false };
+    out->n = 0;
     switch (v->op) {
     case SG_OP_EQ:
-        if (kw) {
-            fl = TR_MPM_PREFIX | TR_MPM_SUFFIX;
-        } else {
-            kind = (v->flags & SG_V_NUMBER) ? K_NUM : (v->flags & SG_V_CASED) ? K_EQC : K_EQ;
-        }
-        exact = true;
+        f.exact = true;
+        if (kw)
+            f.fl |= TR_MPM_PREFIX | TR_MPM_SUFFIX;
+        else
+            f.kind = (v->flags & SG_V_NUMBER) ? K_NUM : (v->flags & SG_V_CASED) ? K_EQC : K_EQ;
         break;
     case SG_OP_PREFIX:
-        fl = TR_MPM_PREFIX;
+        f.fl |= TR_MPM_PREFIX;
         break;
     case SG_OP_SUFFIX:
-        fl = TR_MPM_SUFFIX;
+        f.fl |= TR_MPM_SUFFIX;
         break;
     case SG_OP_CONTAINS:
         break;
     case SG_OP_ANY:
-        lit = (tr_str){ "", 0 };
+        f.lit = (tr_str){ "", 0 };
         break;
-    case SG_OP_GLOB:
-        glob_atom(v, &lit, &fl);
-        break;
-    case SG_OP_RE: {
+    case SG_OP_GLOB: {
+        /* [*] (LIT|DASH)+ [*] with a few dashes. */
+        uint32_t a = 0, e = v->ntoks, nd = 0;
+        if (a < e && v->toks[a].kind == SG_G_STAR)
+            a++;
+        if (e > a && v->toks[e - 1].kind == SG_G_STAR)
+            e--;
+        for (uint32_t i = a; i < e; i++) {
+            if (v->toks[i].kind == SG_G_DASH)
+                nd++;
+            else if (v->toks[i].kind != SG_G_LIT)
+                return TR_OK;
+        }
+        if (nd == 0 || nd > SG_MAX_DASH_EXPAND || a == e)
+            return TR_OK;
+        bool lead = a > 0, trail = e < v->ntoks;
+        f.fl |= lead && trail ? 0 : lead ? TR_MPM_SUFFIX : trail ? TR_MPM_PREFIX : 0;
+        if (!lead && !trail) {
+            f.exact = true;
+            if (kw)
+                f.fl |= TR_MPM_PREFIX | TR_MPM_SUFFIX;
+            else
+                f.kind = (v->flags & SG_V_CASED) ? K_EQC : K_EQ;
+        }
+        unsigned combos = 1;
+        for (uint32_t i = 0; i < nd; i++)
+            combos *= 5;
+        tr_buf buf = TR_BUF_INIT;
+        tr_err err = TR_OK;
+        for (unsigned c = 0; c < combos && !err; c++) {
+            tr_buf_reset(&buf);
+            unsigned k = c;
+            for (uint32_t i = a; i < e && !err; i++) {
+                if (v->toks[i].kind == SG_G_DASH) {
+                    err = tr_buf_append(&buf, dashes[k % 5], strlen(dashes[k % 5]));
+                    k /= 5;
+                } else {
+                    err = tr_buf_append_str(&buf, v->toks[i].lit);
+                }
+            }
+            form g = f;
+            g.lit = tr_arena_strdup(b->rs->arena, buf.p ? buf.p : "", buf.n);
+            if (!err && (!g.lit.p || !TR_VEC_PUSH(out, g)))
+                err = TR_ENOMEM;
+        }
+        tr_buf_release(&buf);
+        return err;
+    }
+    default:
+        return TR_OK;
+    }
+    return TR_VEC_PUSH(out, f) ? TR_OK : TR_ENOMEM;
+}
+
+/* A form can go into a database (Vectorscan's literal API mistakes a
+ * literal starting with NUL, as UTF-16BE values do, for an empty one). */
+static bool db_ok(const form *f)
+{
+    if (f->kind != K_MPM && f->kind != K_KW)
+        return true;
+    if (f->lit.n == 0)
+        return !(f->fl & (TR_MPM_PREFIX | TR_MPM_SUFFIX)) || true;
+    if (f->lit.p[0] == '\0')
+        return false;
+    if (f->lit.n >= SG_MIN_DB_LITERAL)
+        return true;
+    /* A two-byte UTF-8 character is rare enough (homoglyph rules list many). */
+    return f->lit.n == 2 && (unsigned char)f->lit.p[0] >= 0xC2 && (unsigned char)f->lit.p[1] >= 0x80;
+}
+
+static tr_err form_slot(builder *b, const sg_pred *p, const sg_value *v, const form *f,
+                        uint32_t *slot)
+{
+    uint32_t fid = p->kind == SG_P_KEYWORD ? 0 : p->field;
+    unsigned fl = (f->kind == K_MPM || f->kind == K_KW) ? f->fl : 0;
+    return get_slot(b, f->kind, fl, fid, f->lit, v->num, slot);
+}
+
+/* The literal a wildcard or regex value cannot match without (empty when
+ * there is none). */
+static tr_err need_form(builder *b, const sg_pred *p, const sg_value *v, form *f)
+{
+    *f = (form){ p->kind == SG_P_KEYWORD ? K_KW : K_MPM,
+                 (v->flags & SG_V_CASED) ? 0 : TR_MPM_CASELESS, { NULL, 0 }, false };
+    if (v->op == SG_OP_GLOB) {
+        unsigned fl;
+        glob_atom(v, &f->lit, &fl);
+        f->fl |= fl;
+    } else if (v->op == SG_OP_RE) {
         tr_buf rl = TR_BUF_INIT;
         bool cl;
         unsigned rf = sg_regex_flags(b->rs->re, v->re);
-        bool ok = re_atom(sg_regex_pattern(b->rs->re, v->re), rf & SG_RE_I, &rl, &cl);
-        if (ok) {
-            tr_str copy = tr_arena_strdup(b->rs->arena, rl.p, rl.n);
-            tr_buf_release(&rl);
-            if (!copy.p)
+        if (re_atom(sg_regex_pattern(b->rs->re, v->re), rf & SG_RE_I, &rl, &cl)) {
+            f->lit = tr_arena_strdup(b->rs->arena, rl.p, rl.n);
+            f->fl = cl ? TR_MPM_CASELESS : 0;
+            if (!f->lit.p) {
+                tr_buf_release(&rl);
                 return TR_ENOMEM;
-            lit = copy;
-            caseless = cl ? TR_MPM_CASELESS : 0;
-            fl = 0;
-            break;
+            }
         }
         tr_buf_release(&rl);
-        return TR_OK;
     }
-    default:
-        return TR_OK; /* CIDR, numbers, time parts, field references */
+    /* Inside a UTF-16BE literal: skip the leading NULs. */
+    while (f->lit.n && f->lit.p[0] == '\0') {
+        f->lit.p++;
+        f->lit.n--;
+        f->fl &= ~(unsigned)TR_MPM_PREFIX;
     }
-    if (kind == K_MPM || kind == K_KW) {
-        fl |= caseless;
-        /* Vectorscan's literal API takes a literal that starts with NUL for
-         * an empty one (UTF-16BE values do): such a test is evaluated
-         * directly, and its atom starts after the NULs, unanchored. */
-        if (lit.n && lit.p[0] == '\0') {
-            if (decide)
-                return TR_OK;
-            while (lit.n && lit.p[0] == '\0')
-                lit.p++, lit.n--;
-            fl &= ~(unsigned)TR_MPM_PREFIX;
-            if (lit.n == 0)
-                return TR_OK;
-        }
-    } else {
-        fl = 0;
-    }
-    tr_err err = get_slot(b, kind, fl, fid, lit, v->num, &a->slot);
-    if (err)
-        return err;
-    a->quality = lit_quality(lit, fl, exact);
-    *has = true;
     return TR_OK;
+}
+
+/* The atoms of one alternative into out; *has false when it has none. */
+static tr_err value_atoms(builder *b, const sg_pred *p, const sg_value *v, atomvec *out,
+                          bool *has)
+{
+    *has = false;
+    formvec fv = { 0 };
+    tr_err err = value_forms(b, p, v, &fv);
+    bool ok = fv.n > 0;
+    for (size_t i = 0; i < fv.n && ok; i++)
+        ok = db_ok(&fv.v[i]) && (fv.v[i].lit.n > 0 || fv.v[i].exact);
+    if (!err && !ok) {
+        /* One literal the value cannot match without. */
+        fv.n = 0;
+        form f;
+        err = need_form(b, p, v, &f);
+        if (!err && f.lit.n && db_ok(&f) && !TR_VEC_PUSH(&fv, f))
+            err = TR_ENOMEM;
+    }
+    for (size_t i = 0; i < fv.n && !err; i++) {
+        atom a;
+        if ((err = form_slot(b, p, v, &fv.v[i], &a.slot)))
+            break;
+        a.quality = lit_quality(fv.v[i].lit, fv.v[i].fl, fv.v[i].exact);
+        if (!TR_VEC_PUSH(out, a))
+            err = TR_ENOMEM;
+    }
+    *has = !err && fv.n > 0;
+    TR_VEC_FREE(&fv);
+    return err;
 }
 
 static int set_score(const atomvec *s)
@@ -494,19 +634,17 @@ static tr_err alts_atoms(builder *b, const sg_pred *p, uint32_t a, uint32_t e, a
                          bool *has)
 {
     *has = true;
+    size_t start = out->n;
     for (uint32_t i = a; i < e; i++) {
-        atom at;
         bool h;
-        tr_err err = value_atom(b, p, &b->rs->values.v[i], false, &at, &h);
+        tr_err err = value_atoms(b, p, &b->rs->values.v[i], out, &h);
         if (err)
             return err;
         if (!h) {
             *has = false;
-            out->n = 0;
+            out->n = start;
             return TR_OK;
         }
-        if (!TR_VEC_PUSH(out, at))
-            return TR_ENOMEM;
     }
     return TR_OK;
 }
@@ -611,7 +749,7 @@ static tr_err node_atoms(builder *b, uint32_t ni, atomvec *out, bool *has, int d
 }
 
 /* Marks every literal value test reachable from node ni with its decision
- * slot (field predicates only; keywords and filters evaluate directly). */
+ * slots (field predicates only; keywords and filters evaluate directly). */
 static tr_err assign_slots(builder *b, uint32_t ni, int depth)
 {
     tr_ruleset *rs = b->rs;
@@ -622,20 +760,43 @@ static tr_err assign_slots(builder *b, uint32_t ni, int depth)
         const sg_pred *p = &rs->preds.v[n->a];
         if (p->kind != SG_P_VALUES)
             return TR_OK;
-        for (uint32_t i = p->first; i < p->first + p->n; i++) {
+        formvec fv = { 0 };
+        tr_err err = TR_OK;
+        for (uint32_t i = p->first; i < p->first + p->n && !err; i++) {
             sg_value *v = &rs->values.v[i];
-            if (v->op != SG_OP_EQ && v->op != SG_OP_PREFIX && v->op != SG_OP_SUFFIX &&
-                v->op != SG_OP_CONTAINS && v->op != SG_OP_ANY)
+            if (!v->slots && v->need == SG_NONE && (v->op == SG_OP_RE || v->op == SG_OP_GLOB) &&
+                !b->lookup_only) {
+                /* A literal it cannot match without: when the scan did not
+                 * see it, the regex or wildcard test is skipped. */
+                form f;
+                if ((err = need_form(b, p, v, &f)))
+                    break;
+                if (f.lit.n && db_ok(&f) && (err = form_slot(b, p, v, &f, &v->need)))
+                    break;
+            }
+            if (v->slots || (err = value_forms(b, p, v, &fv)) || fv.n == 0)
                 continue;
-            atom a;
-            bool h;
-            tr_err err = value_atom(b, p, v, true, &a, &h);
-            if (err)
-                return err;
-            if (h)
-                v->slot = a.slot;
+            bool ok = true;
+            for (size_t k = 0; k < fv.n && ok; k++)
+                ok = db_ok(&fv.v[k]);
+            if (!ok)
+                continue;
+            uint32_t *slots = tr_arena_alloc(rs->arena, fv.n * sizeof(uint32_t));
+            if (!slots) {
+                err = TR_ENOMEM;
+                break;
+            }
+            for (size_t k = 0; k < fv.n && !err; k++)
+                err = form_slot(b, p, v, &fv.v[k], &slots[k]);
+            if (err == TR_ENOENT) {
+                err = TR_OK; /* not in a database: evaluated directly */
+                continue;
+            }
+            v->slots = slots;
+            v->nslots = (uint32_t)fv.n;
         }
-        return TR_OK;
+        TR_VEC_FREE(&fv);
+        return err;
     }
     for (uint32_t i = 0; i < n->n; i++) {
         tr_err err = assign_slots(b, rs->kids.v[n->first + i], depth + 1);
@@ -668,14 +829,138 @@ static tr_err compile_mpm(tr_mpm_builder *mb, tr_mpm **out, tr_mpm_scratch *prot
     return tr_mpm_scratch_reserve(proto, *out);
 }
 
+/* Clauses (one per rule value of a decided predicate), the slot -> clause
+ * fan-out, and each predicate's list of values evaluated directly. */
+static tr_err build_decisions(builder *b)
+{
+    tr_ruleset *rs = b->rs;
+    sg_plan *p = b->p;
+    size_t np = rs->preds.n ? rs->preds.n : 1;
+    p->pdec = tr_calloc(np, sizeof(sg_pdec));
+    p->und = tr_malloc((rs->values.n ? rs->values.n : 1) * sizeof(uint32_t));
+    if (!p->pdec || !p->und)
+        return TR_ENOMEM;
+    TR_VEC(uint64_t) pairs = { 0 }; /* (slot << 32) | clause */
+    TR_VEC(uint32_t) cpred = { 0 };
+    uint32_t nund = 0;
+    tr_err err = TR_OK;
+    for (uint32_t pi = 0; pi < rs->preds.n && !err; pi++) {
+        const sg_pred *pr = &rs->preds.v[pi];
+        sg_pdec *d = &p->pdec[pi];
+        d->und_off = nund;
+        bool any = false;
+        for (uint32_t i = pr->first; i < pr->first + pr->n; i++)
+            any |= rs->values.v[i].slots != NULL;
+        if (pr->kind != SG_P_VALUES || !any) {
+            for (uint32_t i = pr->first; i < pr->first + pr->n; i++)
+                p->und[nund++] = i;
+            d->und_n = nund - d->und_off;
+            continue;
+        }
+        d->decided = true;
+        d->first_clause = (uint32_t)cpred.n;
+        for (uint32_t g = 0; g < pr->ngroups && !err; g++)
+            if (!TR_VEC_PUSH(&cpred, pi))
+                err = TR_ENOMEM;
+        for (uint32_t i = pr->first; i < pr->first + pr->n && !err; i++) {
+            const sg_value *v = &rs->values.v[i];
+            if (!v->slots) {
+                p->und[nund++] = i;
+                continue;
+            }
+            uint32_t c = d->first_clause + v->group;
+            for (uint32_t k = 0; k < v->nslots && !err; k++)
+                if (!TR_VEC_PUSH(&pairs, ((uint64_t)v->slots[k] << 32) | c))
+                    err = TR_ENOMEM;
+        }
+        d->und_n = nund - d->und_off;
+    }
+    if (!err && pairs.n)
+        qsort(pairs.v, pairs.n, sizeof(uint64_t), cmp_u64);
+    p->dec_off = err ? NULL : tr_calloc((size_t)p->nslots + 1, sizeof(uint32_t));
+    p->dec = err ? NULL : tr_malloc((pairs.n ? pairs.n : 1) * sizeof(uint32_t));
+    if (!err && (!p->dec_off || !p->dec))
+        err = TR_ENOMEM;
+    size_t w = 0;
+    for (size_t i = 0; i < pairs.n && !err; i++) {
+        if (i && pairs.v[i] == pairs.v[i - 1])
+            continue;
+        p->dec[w++] = (uint32_t)pairs.v[i];
+        p->dec_off[(pairs.v[i] >> 32) + 1]++;
+    }
+    for (uint32_t sl = 0; sl < p->nslots && !err; sl++)
+        p->dec_off[sl + 1] += p->dec_off[sl];
+    p->clause_pred = cpred.v;
+    p->nclauses = (uint32_t)cpred.n;
+    TR_VEC_FREE(&pairs);
+    return err;
+}
+
+/* Evaluation cost estimate of node ni (decided literal tests are nearly
+ * free, regexes are not), memoised in cost[]. */
+static uint32_t node_cost(const tr_ruleset *rs, const sg_plan *p, uint32_t ni, uint32_t *cost,
+                          int depth)
+{
+    if (cost[ni])
+        return cost[ni];
+    const sg_node *n = &rs->nodes.v[ni];
+    uint64_t c = 1;
+    if (depth > 400)
+        return 1000;
+    if (n->op == SG_N_PRED) {
+        const sg_pred *pr = &rs->preds.v[n->a];
+        const sg_pdec *d = &p->pdec[n->a];
+        uint32_t cnt = d->decided ? d->und_n : pr->n;
+        const uint32_t *und = p->und + d->und_off;
+        for (uint32_t i = 0; i < cnt; i++) {
+            const sg_value *v = &rs->values.v[d->decided ? und[i] : pr->first + i];
+            uint32_t w = v->op == SG_OP_RE ? 30 : v->op == SG_OP_GLOB ? 6 : 3;
+            if (v->need != SG_NONE)
+                w = 2;
+            c += w;
+        }
+        if (pr->kind == SG_P_KEYWORD)
+            c *= 8;
+    } else {
+        for (uint32_t i = 0; i < n->n; i++)
+            c += node_cost(rs, p, rs->kids.v[n->first + i], cost, depth + 1);
+    }
+    cost[ni] = (uint32_t)TR_MIN(c, UINT32_MAX / 4);
+    return cost[ni];
+}
+
+/* AND and OR stop at their first false / true child: cheap children first. */
+static tr_err order_children(tr_ruleset *rs, const sg_plan *p)
+{
+    uint32_t *cost = tr_calloc(rs->nodes.n ? rs->nodes.n : 1, sizeof(uint32_t));
+    if (!cost)
+        return TR_ENOMEM;
+    for (uint32_t ni = 0; ni < rs->nodes.n; ni++) {
+        const sg_node *n = &rs->nodes.v[ni];
+        if (n->op != SG_N_AND && n->op != SG_N_OR)
+            continue;
+        uint32_t *k = rs->kids.v + n->first;
+        for (uint32_t i = 0; i < n->n; i++)
+            node_cost(rs, p, k[i], cost, 0);
+        for (uint32_t i = 1; i < n->n; i++) {
+            uint32_t x = k[i];
+            uint32_t j = i;
+            for (; j > 0 && cost[k[j - 1]] > cost[x]; j--)
+                k[j] = k[j - 1];
+            k[j] = x;
+        }
+    }
+    tr_free(cost);
+    return TR_OK;
+}
+
 static tr_err build_prefilter(builder *b)
 {
     tr_ruleset *rs = b->rs;
     sg_plan *p = b->p;
     tr_err err = TR_OK;
-    for (size_t i = 0; i < rs->values.n; i++)
-        rs->values.v[i].slot = SG_NONE;
-    for (size_t r = 0; r < rs->rules.n && !err; r++)
+    bool atoms_first = getenv("SG_ATOMS_ONLY") != NULL;
+    for (size_t r = 0; r < rs->rules.n && !err && !atoms_first; r++)
         err = assign_slots(b, rs->rules.v[r].root, 0);
     atomvec av = { 0 };
     for (size_t r = 0; r < rs->rules.n && !err; r++) {
@@ -698,6 +983,16 @@ static tr_err build_prefilter(builder *b)
         }
     }
     TR_VEC_FREE(&av);
+    if (atoms_first) {
+        b->lookup_only = true;
+        for (size_t r = 0; r < rs->rules.n && !err; r++)
+            err = assign_slots(b, rs->rules.v[r].root, 0);
+        b->lookup_only = false;
+    }
+    if (!err)
+        err = build_decisions(b);
+    if (!err)
+        err = order_children(rs, p);
     if (err)
         return err;
     /* Fan-out table. */
@@ -809,8 +1104,11 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
         }
         p->rule_route[i] = k;
     }
-    for (size_t i = 0; i < rs->values.n; i++)
-        rs->values.v[i].slot = SG_NONE;
+    for (size_t i = 0; i < rs->values.n; i++) {
+        rs->values.v[i].slots = NULL;
+        rs->values.v[i].nslots = 0;
+        rs->values.v[i].need = SG_NONE;
+    }
     if (rs->no_prefilter) {
         for (size_t i = 0; i < rs->rules.n; i++)
             p->rule_always[i] = 1;
@@ -840,6 +1138,11 @@ void sg_plan_free(sg_plan *p)
 {
     if (!p)
         return;
+    tr_free(p->dec_off);
+    tr_free(p->dec);
+    tr_free(p->clause_pred);
+    tr_free(p->pdec);
+    tr_free(p->und);
     TR_VEC_FREE(&p->routes);
     tr_free(p->rule_route);
     tr_free(p->rule_always);
@@ -893,6 +1196,21 @@ bool sg_plan_prefiltered(const sg_plan *p)
     return p->prefilter;
 }
 
+const sg_pdec *sg_plan_pdec(const sg_plan *p)
+{
+    return p->pdec;
+}
+
+const uint32_t *sg_plan_und(const sg_plan *p)
+{
+    return p->und;
+}
+
+uint32_t sg_plan_nclauses(const sg_plan *p)
+{
+    return p->nclauses;
+}
+
 tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out)
 {
     *out = NULL;
@@ -900,8 +1218,12 @@ tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out)
     if (!ps)
         return TR_ENOMEM;
     tr_err err = p->proto ? tr_mpm_scratch_clone(p->proto, &ps->ms) : TR_OK;
+    if (!err && p->prefilter && !(ps->cache = tr_calloc(SG_VC_ENTRIES, sizeof(vcent))))
+        err = TR_ENOMEM;
+    if (!err)
+        err = tr_idset_init(&ps->one, p->nslots);
     if (err) {
-        tr_free(ps);
+        sg_plan_scratch_free(ps);
         return err;
     }
     *out = ps;
@@ -913,6 +1235,8 @@ void sg_plan_scratch_free(struct sg_plan_scratch *ps)
     if (!ps)
         return;
     tr_mpm_scratch_free(ps->ms);
+    tr_free(ps->cache);
+    tr_idset_release(&ps->one);
     tr_free(ps);
 }
 
@@ -932,6 +1256,55 @@ static bool numeric_start(tr_str v)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+/* The slots value v of field fid hits, into out. */
+static void scan_fresh(const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v, tr_idset *out)
+{
+    size_t n;
+    const uint32_t *ids;
+    if (fp->eq && (ids = tr_strset_get(fp->eq, v, &n)))
+        add_ids(out, ids, n);
+    if (fp->eqc && (ids = tr_strset_get(fp->eqc, v, &n)))
+        add_ids(out, ids, n);
+    if (fp->num && numeric_start(v)) {
+        double d;
+        char nk[40];
+        size_t nn;
+        if (sg_parse_number(v, &d) && (nn = num_key(d, nk, sizeof(nk))) &&
+            (ids = tr_strset_get(fp->num, (tr_str){ nk, nn }, &n)))
+            add_ids(out, ids, n);
+    }
+    if (fp->mpm)
+        (void)tr_mpm_scan(fp->mpm, ms, v, out);
+}
+
+static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fid,
+                       const sg_fplan *fp, tr_str v, tr_idset *hits)
+{
+    (void)p;
+    if (!fp->mpm || v.n > SG_VC_MAXVAL) {
+        scan_fresh(fp, ps->ms, v, hits);
+        return;
+    }
+    uint64_t h = tr_hash64(v.p, v.n, fid) | 1;
+    vcent *e = &ps->cache[h & (SG_VC_ENTRIES - 1)];
+    if (e->hash == h && e->fid == fid && e->vlen == v.n && memcmp(e->val, v.p, v.n) == 0) {
+        add_ids(hits, e->slots, e->nslots);
+        return;
+    }
+    tr_idset *one = &ps->one;
+    scan_fresh(fp, ps->ms, v, one);
+    add_ids(hits, one->ids, one->n);
+    if (one->n <= SG_VC_MAXSLOTS) {
+        e->hash = h;
+        e->fid = fid;
+        e->vlen = (uint16_t)v.n;
+        e->nslots = (uint16_t)one->n;
+        memcpy(e->slots, one->ids, one->n * sizeof(uint32_t));
+        memcpy(e->val, v.p, v.n);
+    }
+    tr_idset_reset(one);
+}
+
 tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
 {
     const sg_plan *p = rs->plan;
@@ -941,6 +1314,7 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
     tr_idset_reset(hits);
     tr_mpm_scratch *ms = s->ps->ms;
     const tr_event *ev = s->ev;
+    (void)rs;
     for (size_t t = 0; t < s->touched.n; t++) {
         uint32_t fid = s->touched.v[t];
         const sg_fplan *fp = &p->fplans[fid];
@@ -950,23 +1324,7 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             uint32_t evf = s->binds.v[bi].evf;
             if (ev->fields[evf].kind == TR_VNULL)
                 continue;
-            tr_str v = sg_scratch_value(s, evf);
-            size_t n;
-            const uint32_t *ids;
-            if (fp->eq && (ids = tr_strset_get(fp->eq, v, &n)))
-                add_ids(hits, ids, n);
-            if (fp->eqc && (ids = tr_strset_get(fp->eqc, v, &n)))
-                add_ids(hits, ids, n);
-            if (fp->num && numeric_start(v)) {
-                double d;
-                char nk[40];
-                size_t nn;
-                if (sg_parse_number(v, &d) && (nn = num_key(d, nk, sizeof(nk))) &&
-                    (ids = tr_strset_get(fp->num, (tr_str){ nk, nn }, &n)))
-                    add_ids(hits, ids, n);
-            }
-            if (fp->mpm)
-                (void)tr_mpm_scan(fp->mpm, ms, v, hits);
+            scan_value(p, s->ps, fid, fp, sg_scratch_value(s, evf), hits);
         }
     }
     if (p->kw && s->cur_ls->keywords) {
@@ -974,10 +1332,18 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             if (ev->fields[f].kind != TR_VNULL)
                 (void)tr_mpm_scan(p->kw, ms, sg_scratch_value(s, f), hits);
     }
-    /* Candidates: the applicable rules of the hit atoms. */
+    s->stats.literal_hits += hits->n;
+    /* Candidates: the applicable rules of the hit atoms; and the clauses
+     * the hits decide. */
     const uint8_t *routes = s->cur_ls->routes;
+    uint32_t gen = s->gen;
     for (uint32_t i = 0; i < hits->n; i++) {
         uint32_t slot = hits->ids[i];
+        for (uint32_t k = p->dec_off[slot]; k < p->dec_off[slot + 1]; k++) {
+            uint32_t c = p->dec[k];
+            s->clause_gen[c] = gen;
+            s->phit_gen[p->clause_pred[c]] = gen;
+        }
         for (uint32_t k = p->fan_off[slot]; k < p->fan_off[slot + 1]; k++) {
             uint32_t r = p->fan[k];
             if (s->cgen[r] == s->gen || !routes[p->rule_route[r]])

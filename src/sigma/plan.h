@@ -34,6 +34,20 @@ uint32_t sg_plan_nslots(const sg_plan *p);
 /* The prefilter is on (else every applicable rule is evaluated in full). */
 bool sg_plan_prefiltered(const sg_plan *p);
 
+/* How the prefilter decides a predicate's values. Each rule value (group)
+ * of a predicate is a clause; a hit slot marks the clauses it decides. */
+typedef struct sg_pdec {
+    bool decided;          /* some values are decided by slots */
+    uint32_t first_clause; /* clause of group 0 (groups are consecutive) */
+    uint32_t und_off;      /* values still evaluated directly: und[und_off …] */
+    uint32_t und_n;
+} sg_pdec;
+
+/* Per predicate (NULL without prefilter). */
+const sg_pdec *sg_plan_pdec(const sg_plan *p);
+const uint32_t *sg_plan_und(const sg_plan *p);
+uint32_t sg_plan_nclauses(const sg_plan *p);
+
 tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out);
 void sg_plan_scratch_free(struct sg_plan_scratch *ps);
 

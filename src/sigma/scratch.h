@@ -49,10 +49,16 @@ struct tr_sigma_scratch {
     TR_VEC(sg_bind) binds;
     TR_VEC(uint32_t) touched; /* field ids bound in this event */
 
-    /* decoded values of event fields */
+    /* decoded values of event fields, and their lowercase copies */
     TR_VEC(tr_str) vals;
     TR_VEC(uint32_t) vgen;
     tr_buf dec;
+    TR_VEC(tr_str) lows;
+    TR_VEC(uint32_t) lgen;
+    tr_buf low;             /* reserved per event: never reallocated while in use */
+
+    /* event field name -> head of the rule-field fold chain */
+    struct sg_namecache *names;
 
     /* predicate memo */
     uint32_t *pgen;
@@ -70,11 +76,15 @@ struct tr_sigma_scratch {
     uint8_t *re_reported;   /* per rule: a regex limit was already reported */
     struct sg_plan_scratch *ps;
     tr_idset hits;          /* prefilter slots hit by this event */
+    uint32_t *clause_gen;   /* per clause: decided true in this generation */
+    uint32_t *phit_gen;     /* per predicate: some clause decided true */
     bool decided;           /* hits is complete for this event: slots decide values */
     tr_sigma_scan_stats stats;
 };
 
 /* The comparable value of event field i (JSON escapes resolved). */
 tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i);
+/* Its ASCII-lowercased copy, or {NULL, 0} if the buffer is full. */
+tr_str sg_scratch_lower(tr_sigma_scratch *s, uint32_t i);
 
 #endif

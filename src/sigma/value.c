@@ -86,13 +86,22 @@ static size_t tok_match(const sg_gtok *t, bool cased, const char *s, size_t n)
     }
 }
 
+static const char *find_lit(const sg_gtok *t, bool cased, const char *s, size_t n)
+{
+    if (cased)
+        return t->lit.n ? memmem(s, n, t->lit.p, t->lit.n) : s;
+    return sg_memmem_nocase(s, n, t->lit.p, t->lit.n);
+}
+
 /* Classic wildcard matching with backtracking to the last star. Each token
  * other than a star matches a length determined by its position (the dash
  * characters are not prefixes of each other), so greedy leftmost matching
- * of each star-free segment is exact. */
+ * of each star-free segment is exact. After a star the next literal is
+ * searched for rather than tried at every byte; when it does not occur
+ * any more, no extension of any star can help. */
 bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str str)
 {
-    const char *s = str.p;
+    const char *s = str.p ? str.p : "";
     size_t n = str.n, si = 0;
     uint32_t ti = 0;
     uint32_t star_ti = UINT32_MAX;
@@ -102,6 +111,14 @@ bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str str)
             const sg_gtok *t = &toks[ti];
             if (t->kind == SG_G_STAR) {
                 star_ti = ti++;
+                if (ti == ntoks)
+                    return true; /* a trailing star takes the rest */
+                if (toks[ti].kind == SG_G_LIT) {
+                    const char *q = find_lit(&toks[ti], cased, s + si, n - si);
+                    if (!q)
+                        return false;
+                    si = (size_t)(q - s);
+                }
                 star_si = si;
                 continue;
             }
@@ -113,8 +130,15 @@ bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str str)
             }
         }
         if (star_ti != UINT32_MAX && star_si < n) {
-            si = ++star_si;
+            star_si++;
             ti = star_ti + 1;
+            if (toks[ti].kind == SG_G_LIT) {
+                const char *q = find_lit(&toks[ti], cased, s + star_si, n - star_si);
+                if (!q)
+                    return false;
+                star_si = (size_t)(q - s);
+            }
+            si = star_si;
             continue;
         }
         return false;
@@ -341,9 +365,28 @@ static bool lit_contains(tr_str s, tr_str lit, bool cased)
     return sg_memmem_nocase(s.p, s.n, lit.p, lit.n) != NULL;
 }
 
-bool sg_value_match(const sg_value *v, tr_str s, sg_re_fn re, void *re_ctx)
+void sg_lower(char *out, tr_str s)
+{
+    size_t i = 0;
+    for (; i + 8 <= s.n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s.p + i, 8);
+        w = tr_ascii_lower8(w);
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < s.n; i++)
+        out[i] = (char)tr_ascii_lower((unsigned char)s.p[i]);
+}
+
+bool sg_value_match(const sg_value *v, tr_str s, tr_str low, sg_re_fn re, void *re_ctx)
 {
     bool cased = v->flags & SG_V_CASED;
+    /* Caseless literals are stored lowercase: against the lowercased value
+     * a caseless test is a byte test. */
+    if (!cased && low.p && v->op <= SG_OP_GLOB) {
+        s = low;
+        cased = true;
+    }
     switch (v->op) {
     case SG_OP_EQ:
         if (lit_eq(s, v->lit, cased))

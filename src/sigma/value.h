@@ -77,8 +77,11 @@ typedef struct sg_value {
     uint32_t ntoks;
     uint32_t re;      /* RE: regex index in the ruleset */
     uint32_t ref;     /* FIELDREF: field id */
-    uint32_t slot;    /* prefilter slot whose hit decides this value, or UINT32_MAX
-                         (set by the plan; see plan.c) */
+    const uint32_t *slots; /* prefilter slots: a hit of any decides this value true, none
+                              false (set by the plan, see plan.c); NULL: evaluate directly */
+    uint32_t nslots;
+    uint32_t need;    /* prefilter slot of a literal this value cannot match without
+                         (regexes, wildcards), or UINT32_MAX */
     double num;       /* NUM/TIME threshold; EQ|NUMBER: the number */
     uint8_t addr[16]; /* CIDR network (masked) */
     tr_str text;      /* the value as written in the rule (for messages) */
@@ -87,8 +90,14 @@ typedef struct sg_value {
 /* Regex evaluation hook: returns 1 match, 0 no match, -1 limit hit. */
 typedef int (*sg_re_fn)(void *ctx, uint32_t re, uint8_t flags, tr_str s);
 
-/* Does s match v? FIELDREF is not handled here (see sg_ref_match). */
-bool sg_value_match(const sg_value *v, tr_str s, sg_re_fn re, void *re_ctx);
+/* Does s match v? low is s with ASCII letters lowercased (same length), or
+ * {NULL, 0} when the caller has none: the result is the same either way,
+ * low only makes caseless tests plain byte compares. FIELDREF is not
+ * handled here (see sg_ref_match). */
+bool sg_value_match(const sg_value *v, tr_str s, tr_str low, sg_re_fn re, void *re_ctx);
+
+/* ASCII lowercase of s into out (s.n bytes). */
+void sg_lower(char *out, tr_str s);
 
 /* FIELDREF comparison of a value s with a referenced value r. */
 bool sg_ref_match(const sg_value *v, tr_str s, tr_str r);
