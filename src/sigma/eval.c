@@ -205,6 +205,9 @@ static tr_err bind(tr_sigma_scratch *s, uint32_t fid, uint32_t evf, bool exact)
 static uint32_t name_head(tr_sigma_scratch *s, tr_str name)
 {
     uint64_t head;
+    uint32_t bit = sg_name_bit(name);
+    if (!(s->rs->name_filter[bit >> 6] >> (bit & 63) & 1))
+        return SG_NONE;
     if (name.n > SG_NAME_MAX) {
         return tr_map_get(s->rs->field_fold, name, &head) ? (uint32_t)head : SG_NONE;
     }

@@ -55,6 +55,13 @@ struct sg_plan {
     uint32_t *dec_off;   /* slot -> clauses it decides (CSR) */
     uint32_t *dec;
     uint32_t *clause_pred; /* clause -> predicate */
+    struct slothdr {
+        uint32_t dec, dec_end; /* clauses it decides: decp[dec .. dec_end) */
+        uint32_t fan, fan_end; /* rules it is an atom of: fan[fan .. fan_end) */
+    } *hdr;              /* per slot, both tables side by side (one cache line) */
+    struct decp {
+        uint32_t clause, pred;
+    } *decp;
     uint32_t nclauses;
     sg_pdec *pdec;       /* per predicate */
     uint32_t *und;       /* undecided value indices, per predicate */
@@ -94,6 +101,12 @@ static const char *const common[] = {
     "\\microsoft\\windows\\", "nt authority\\system", "powershell.exe", "svchost.exe",
     "rundll32.exe", "https://", "http://", ".exe", ".dll", "\\downloads\\", "hklm\\software\\",
     "hkcu\\software\\", "\\currentversion\\", "cmd.exe /c ", "/usr/bin/", "/bin/", "/tmp/",
+    /* processes that start or parent much of what a Windows host runs */
+    "\\explorer.exe", "\\services.exe", "\\svchost.exe", "\\cmd.exe", "\\conhost.exe",
+    "\\chrome.exe", "\\msedge.exe", "\\firefox.exe", "\\wmiprvse.exe", "\\dllhost.exe",
+    "\\taskhostw.exe", "\\runtimebroker.exe", "\\searchindexer.exe", "\\msiexec.exe",
+    "\\powershell.exe", "\\rundll32.exe", "\\userinit.exe", "\\winlogon.exe",
+    "nt authority\\network service", "nt authority\\local service",
 };
 
 /* YARA-style: bytes that are rare in logs score more; variety scores; the
@@ -128,15 +141,19 @@ static int lit_quality(tr_str lit, unsigned mflags, bool exact)
         q += 12;
     else if (mflags & (TR_MPM_PREFIX | TR_MPM_SUFFIX))
         q += 6;
-    if (!exact) {
-        for (size_t i = 0; i < TR_ARRAY_LEN(common); i++) {
-            size_t cn = strlen(common[i]);
-            for (size_t j = 0; j + lit.n <= cn; j++)
-                if (tr_mem_eq_nocase(common[i] + j, lit.p, lit.n)) {
-                    q = TR_MIN(q, 4);
-                    goto done;
-                }
-        }
+    for (size_t i = 0; i < TR_ARRAY_LEN(common); i++) {
+        size_t cn = strlen(common[i]);
+        /* The literal is part of a common string, or little more than one. */
+        for (size_t j = 0; !exact && j + lit.n <= cn; j++)
+            if (tr_mem_eq_nocase(common[i] + j, lit.p, lit.n)) {
+                q = TR_MIN(q, 4);
+                goto done;
+            }
+        for (size_t j = 0; lit.n <= cn + 2 && j + cn <= lit.n; j++)
+            if (tr_mem_eq_nocase(lit.p + j, common[i], cn)) {
+                q = TR_MIN(q, exact ? 12 : 6);
+                goto done;
+            }
     }
 done:
     return q;
@@ -1034,6 +1051,17 @@ static tr_err build_prefilter(builder *b)
         if (!err && fb->num)
             err = tr_strset_build(fb->num, &fp->num);
     }
+    /* The scan-time layout of the slot tables. */
+    p->hdr = err ? NULL : tr_calloc((size_t)p->nslots + 1, sizeof(*p->hdr));
+    p->decp = err ? NULL : tr_calloc((size_t)p->dec_off[p->nslots] + 1, sizeof(*p->decp));
+    if (!err && (!p->hdr || !p->decp))
+        err = TR_ENOMEM;
+    for (uint32_t sl = 0; sl < p->nslots && !err; sl++) {
+        p->hdr[sl] = (struct slothdr){ p->dec_off[sl], p->dec_off[sl + 1], p->fan_off[sl],
+                                       p->fan_off[sl + 1] };
+        for (uint32_t k = p->dec_off[sl]; k < p->dec_off[sl + 1]; k++)
+            p->decp[k] = (struct decp){ p->dec[k], p->clause_pred[p->dec[k]] };
+    }
     if (!err && b->kw) {
         err = compile_mpm(b->kw, &p->kw, p->proto);
         if (!err)
@@ -1140,6 +1168,8 @@ void sg_plan_free(sg_plan *p)
         return;
     tr_free(p->dec_off);
     tr_free(p->dec);
+    tr_free(p->hdr);
+    tr_free(p->decp);
     tr_free(p->clause_pred);
     tr_free(p->pdec);
     tr_free(p->und);
@@ -1339,12 +1369,12 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
     uint32_t gen = s->gen;
     for (uint32_t i = 0; i < hits->n; i++) {
         uint32_t slot = hits->ids[i];
-        for (uint32_t k = p->dec_off[slot]; k < p->dec_off[slot + 1]; k++) {
-            uint32_t c = p->dec[k];
-            s->clause_gen[c] = gen;
-            s->phit_gen[p->clause_pred[c]] = gen;
+        const struct slothdr *h = &p->hdr[slot];
+        for (uint32_t k = h->dec; k < h->dec_end; k++) {
+            s->clause_gen[p->decp[k].clause] = gen;
+            s->phit_gen[p->decp[k].pred] = gen;
         }
-        for (uint32_t k = p->fan_off[slot]; k < p->fan_off[slot + 1]; k++) {
+        for (uint32_t k = h->fan; k < h->fan_end; k++) {
             uint32_t r = p->fan[k];
             if (s->cgen[r] == s->gen || !routes[p->rule_route[r]])
                 continue;

@@ -107,6 +107,7 @@ struct tr_ruleset {
     TR_VEC(sg_fieldname) fields;
     tr_map *field_exact;        /* name -> field id */
     tr_map *field_fold;         /* case-folded name -> first field id of the fold chain */
+    uint64_t name_filter[64];   /* bit per (length, first, last letter) of rule field names */
     tr_map *rule_keys;          /* rule id and name -> rule index */
     tr_map *correl_keys;        /* correlation id and name -> index */
     struct sg_regexes *re;      /* compiled |re patterns */
@@ -117,6 +118,17 @@ struct tr_ruleset {
     uint32_t re_match_limit, re_depth_limit;
     uint32_t max_values_per_event; /* unused placeholder for future caps */
 };
+
+/* The bit of name in name_filter (ASCII case folded): an event field name
+ * whose bit is clear is no rule's field, without a lookup. */
+static inline uint32_t sg_name_bit(tr_str name)
+{
+    if (!name.n)
+        return 0;
+    unsigned a = tr_ascii_lower((unsigned char)name.p[0]);
+    unsigned z = tr_ascii_lower((unsigned char)name.p[name.n - 1]);
+    return (uint32_t)(((name.n * 31u) ^ (a * 7u) ^ (z * 131u)) & 4095u);
+}
 
 /* Field id of name, creating it. */
 tr_err sg_field_intern(tr_ruleset *rs, tr_str name, uint32_t *id);

@@ -45,6 +45,8 @@ tr_err sg_field_intern(tr_ruleset *rs, tr_str name, uint32_t *id)
     }
     if (!TR_VEC_PUSH(&rs->fields, f))
         return TR_ENOMEM;
+    uint32_t bit = sg_name_bit(name);
+    rs->name_filter[bit >> 6] |= 1ULL << (bit & 63);
     if ((err = tr_map_put(rs->field_exact, name, nid)))
         return err;
     *id = nid;
