@@ -147,6 +147,13 @@ $(BUILD)/bench/%: bench/%.c $(LIBA)
 
 conformance: conformance-sigma conformance-evtx
 
+# SigmaHQ ruleset: load rate and prefilter/full-evaluation agreement (skips without ../shared).
+conformance-sigma: $(TRAWL) $(BUILD)/conformance/sigma_diff
+	@tests/conformance/sigma.sh $(TRAWL) $(BUILD)/conformance/sigma_diff
+$(BUILD)/conformance/sigma_diff: tests/conformance/sigma_diff.c tests/unit/test_sigma_gen.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/trawl $(DESTDIR)$(PREFIX)/share/trawl

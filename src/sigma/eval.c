@@ -739,6 +739,14 @@ tr_err tr_sigma_scan(const tr_ruleset *rs, tr_sigma_scratch *s, const tr_event *
         }
         s->mf.n = 0;
         collect(&e, r->root);
+        /* In the event's field order, whatever order the rule was evaluated in. */
+        for (size_t i = 1; i < s->mf.n; i++) {
+            tr_sigma_field x = s->mf.v[i];
+            size_t j = i;
+            for (; j > 0 && s->mf.v[j - 1].field > x.field; j--)
+                s->mf.v[j] = s->mf.v[j - 1];
+            s->mf.v[j] = x;
+        }
         s->stats.matches++;
         tr_sigma_match mt = { &r->info, s->mf.v, (uint32_t)s->mf.n };
         if (cb && cb(&mt, ctx))
