@@ -72,8 +72,8 @@ static inline void sgd_synth(sgd_rng *r, const tr_ruleset *rs, const sg_value *v
             const sg_gtok *t = &v->toks[i];
             if (t->kind == SG_G_LIT)
                 tr_buf_append_str(b, t->lit);
-            else if (t->kind == SG_G_STAR)
-                tr_buf_append(b, sgd_below(r, 2) ? "zz" : "", sgd_below(r, 2) ? 2 : 0);
+            else if (t->kind == SG_G_STAR && sgd_below(r, 2))
+                tr_buf_append(b, "zz", 2);
             else if (t->kind == SG_G_ONE)
                 tr_buf_putc(b, 'q');
             else
