@@ -31,7 +31,7 @@ TR_API const char *tr_compression_name(tr_compression c);
 typedef enum tr_framing {
     TR_FRAME_LINES = 0, /* one record per line (LF or CRLF) */
     TR_FRAME_JSON,      /* one JSON value per record, on one or many lines */
-    TR_FRAME_WHOLE      /* binary formats: the source is not cut into records */
+    TR_FRAME_WHOLE      /* binary formats (EVTX): records are cut by the format's own reader */
 } tr_framing;
 
 typedef struct tr_source_opts {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "input/decomp.h"
+#include "input/evtx_source.h"
 #include "input/frame.h"
 #include "trawl/input.h"
 
@@ -39,6 +40,7 @@ struct tr_source {
     bool resync;         /* JSON framing: skip lines until one starts a value */
     bool bol;            /* JSON framing: win[pos] is at the beginning of a line */
     tr_block *block;     /* block mode: the block being filled (win is its buffer) */
+    tr_evtx_source *evtx; /* EVTX: records come from here (evtx_source.c) */
     char *own_win;       /* the source's own window (NULL once block mode took over) */
     char *carry;         /* block mode: unfinished tail of the previous block */
     size_t ncarry, carry_cap;
@@ -235,6 +237,11 @@ tr_err tr_source_open(const char *path, const tr_source_opts *opts, tr_source **
     s->framing = s->format == TR_FMT_EVTX ? TR_FRAME_WHOLE
                  : tr_format_is_json(s->format) ? TR_FRAME_JSON
                                                 : TR_FRAME_LINES;
+    if (s->format == TR_FMT_EVTX) {
+        err = tr_evtx_source_open(s->path, s->fd, s->comp, s->dec, s->win, s->len, &o, &s->evtx,
+                                  errbuf, errlen);
+        goto out;
+    }
     if (o.start_offset) {
         s->line = o.start_line ? o.start_line : 1;
         err = skip_bytes(s, o.start_offset);
@@ -256,6 +263,7 @@ void tr_source_free(tr_source *s)
 {
     if (!s)
         return;
+    tr_evtx_source_free(s->evtx);
     tr_decomp_free(s->dec);
     if (s->own_fd && s->fd >= 0)
         close(s->fd);
@@ -287,12 +295,12 @@ tr_framing tr_source_framing(const tr_source *s)
 
 const char *tr_source_errmsg(const tr_source *s)
 {
-    return s->errmsg;
+    return s->evtx ? tr_evtx_source_errmsg(s->evtx) : s->errmsg;
 }
 
 uint64_t tr_source_offset(const tr_source *s)
 {
-    return s->base + s->pos;
+    return s->evtx ? tr_evtx_source_offset(s->evtx) : s->base + s->pos;
 }
 
 uint64_t tr_source_line(const tr_source *s)
@@ -302,7 +310,7 @@ uint64_t tr_source_line(const tr_source *s)
 
 uint64_t tr_source_bytes_read(const tr_source *s)
 {
-    return tr_decomp_bytes_in(s->dec);
+    return s->evtx ? tr_evtx_source_bytes_read(s->evtx) : tr_decomp_bytes_in(s->dec);
 }
 
 static uint64_t count_newlines(const char *p, size_t n)
@@ -490,6 +498,8 @@ const char *tr_source_status_msg(const tr_source *s, tr_err status)
 
 tr_err tr_source_next_block(tr_source *s, tr_block *b)
 {
+    if (s->evtx)
+        return tr_evtx_source_next_block(s->evtx, b);
     if (s->framing == TR_FRAME_WHOLE)
         return fail(s, TR_EUNSUPPORTED, "binary format %s is not read as records",
                     tr_format_name(s->format));
@@ -556,6 +566,8 @@ tr_err tr_source_next_block(tr_source *s, tr_block *b)
 tr_err tr_source_next(tr_source *s, tr_record *rec)
 {
     s->errmsg[0] = '\0';
+    if (s->evtx)
+        return rec->status = tr_evtx_source_next(s->evtx, rec);
     if (s->block)
         return fail(s, TR_EINVAL, "source is in block mode");
     tr_err err = next_record(s, rec);

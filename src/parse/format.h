@@ -44,5 +44,6 @@ extern const tr_format_ops tr_combined_format_ops;
 extern const tr_format_ops tr_w3c_format_ops;
 extern const tr_format_ops tr_syslog_format_ops;
 extern const tr_format_ops tr_auditd_format_ops;
+extern const tr_format_ops tr_evtx_format_ops;      /* records cut by the EVTX source */
 
 #endif

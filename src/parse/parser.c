@@ -38,6 +38,8 @@ static const tr_format_ops *format_ops(tr_format fmt)
     case TR_FMT_EVE:
     case TR_FMT_ZEEK_JSON:
         return &tr_json_format_ops;
+    case TR_FMT_EVTX:
+        return &tr_evtx_format_ops;
     default:
         return NULL;
     }

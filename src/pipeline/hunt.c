@@ -248,11 +248,6 @@ static void open_source(hunt *h, hsrc *s, batch *b)
         source_fail(h, s, b, "cannot re-read the header lines before the resume point");
         return;
     }
-    if (tr_source_framing(s->src) == TR_FRAME_WHOLE) {
-        source_fail(h, s, b, "format %s is not supported by hunt yet",
-                    tr_format_name(s->format));
-        return;
-    }
 }
 
 /* Reads the next block of s into b (called without the hunt lock). */
