@@ -21,6 +21,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* libevtx 20181227 loses the partly built XML tree of a record whose binary
+ * XML breaks off inside an element (an error path of
+ * libfwevt_xml_document_read_element): its memory, not trawl's. Stacks do
+ * not unwind through libevtx (no frame pointers), so the suppression names
+ * the library. The unit tests, which read every damaged test file under
+ * ASan without this, still catch a libevtx object trawl forgets to free. */
+__attribute__((visibility("default"), used)) const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libevtx.so\n";
+}
+
 static void discard(tr_log_level level, const char *line, void *ctx)
 {
     (void)level;
