@@ -616,7 +616,8 @@ static tr_err produce(tr_evtx_source *e)
                     e->nkeys = 0;
                     rebuild_keys(e);
                 }
-                qsort(e->keys, e->nkeys, sizeof(rkey), key_cmp);
+                if (e->nkeys)
+                    qsort(e->keys, e->nkeys, sizeof(rkey), key_cmp);
                 e->keys_sorted = true;
             }
             int j = e->idx++;
