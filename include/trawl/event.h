@@ -120,6 +120,18 @@ TR_API const tr_field *tr_event_find(const tr_event *ev, tr_str name);
  * Returns TR_EPARSE for an invalid escape, TR_ENOMEM if the arena is full. */
 TR_API tr_err tr_field_value(const tr_field *f, tr_arena *arena, tr_str *out);
 
+/* Whether an event with logsource have satisfies a rule's logsource: every
+ * part the rule names (non-empty) must match, ASCII case-insensitively; a
+ * rule's category matches any of the event's categories.
+ * The generic network logsource of taxonomy v2.1 (`category: network` with
+ * `service: connection` or `dns`) is carried as two categories, "network"
+ * and "network/<service>", because the event's service slot keeps the
+ * product's own name (Zeek "conn", EVE "flow"); a rule
+ * {category: network, service: S} matches an event having category
+ * "network/S" whatever its service. Thread-safe. */
+TR_API bool tr_logsource_match(const tr_logsource *have, tr_str product, tr_str category,
+                               tr_str service);
+
 /* Adds a category to the event's logsource (ignored if already present or full). */
 TR_API void tr_logsource_add_category(tr_logsource *ls, tr_str category);
 

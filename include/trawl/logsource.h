@@ -70,18 +70,8 @@ TR_API void tr_router_route(const tr_router *r, tr_event *ev);
  * router). */
 TR_API void tr_router_route_cb(void *router, tr_event *ev);
 
-/* Does an event of logsource `have` belong to the logsource a rule names
- * (product, category, service; empty = not named)? Sigma semantics: every
- * part the rule names must match, ASCII case-insensitively; a rule's
- * category matches any of the event's categories.
- * The generic network logsource of taxonomy v2.1 (`category: network` with
- * `service: connection` or `dns`) is carried as two categories, "network"
- * and "network/<service>", because the event's service slot keeps the
- * product's own name (Zeek "conn", EVE "flow"); a rule
- * {category: network, service: S} matches an event having category
- * "network/S" whatever its service. Thread-safe. */
-TR_API bool tr_logsource_match(const tr_logsource *have, tr_str product, tr_str category,
-                               tr_str service);
+/* tr_logsource_match() is declared in trawl/event.h (it belongs to the
+ * logsource contract every stage shares). */
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
  */
 #include "core/common.h"
 
+#include "core/hash.h"
 #include "core/jsonstr.h"
 #include "trawl/arena.h"
 #include "trawl/event.h"
@@ -79,4 +80,38 @@ void tr_logsource_add_category(tr_logsource *ls, tr_str category)
             return;
     if (ls->ncategory < TR_MAX_CATEGORIES)
         ls->category[ls->ncategory++] = category;
+}
+
+static bool ls_eq(tr_str a, tr_str b)
+{
+    return a.n == b.n && tr_mem_eq_nocase(a.p, b.p, a.n);
+}
+
+/* Category "c/s" among have's categories. */
+static bool has_qualified(const tr_logsource *have, tr_str c, tr_str s)
+{
+    for (unsigned i = 0; i < have->ncategory; i++) {
+        tr_str h = have->category[i];
+        if (h.n == c.n + 1 + s.n && h.p[c.n] == '/' && ls_eq((tr_str){ h.p, c.n }, c) &&
+            ls_eq((tr_str){ h.p + c.n + 1, s.n }, s))
+            return true;
+    }
+    return false;
+}
+
+bool tr_logsource_match(const tr_logsource *have, tr_str product, tr_str category,
+                        tr_str service)
+{
+    if (product.n && !ls_eq(have->product, product))
+        return false;
+    if (category.n) {
+        bool found = false;
+        for (unsigned i = 0; i < have->ncategory && !found; i++)
+            found = ls_eq(have->category[i], category);
+        if (!found)
+            return false;
+        if (service.n && has_qualified(have, category, service))
+            return true; /* generic category with its own service (network/dns) */
+    }
+    return !service.n || ls_eq(have->service, service);
 }

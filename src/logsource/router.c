@@ -141,38 +141,3 @@ void tr_router_route_cb(void *router, tr_event *ev)
     tr_router_route(router, ev);
 }
 
-/* ---- logsource matching ---- */
-
-static bool eq(tr_str a, tr_str b)
-{
-    return ls_eq_nocase_str(a, b);
-}
-
-/* Category "c/s" among have's categories. */
-static bool has_qualified(const tr_logsource *have, tr_str c, tr_str s)
-{
-    for (unsigned i = 0; i < have->ncategory; i++) {
-        tr_str h = have->category[i];
-        if (h.n == c.n + 1 + s.n && h.p[c.n] == '/' && eq((tr_str){ h.p, c.n }, c) &&
-            eq((tr_str){ h.p + c.n + 1, s.n }, s))
-            return true;
-    }
-    return false;
-}
-
-bool tr_logsource_match(const tr_logsource *have, tr_str product, tr_str category,
-                        tr_str service)
-{
-    if (product.n && !eq(have->product, product))
-        return false;
-    if (category.n) {
-        bool found = false;
-        for (unsigned i = 0; i < have->ncategory && !found; i++)
-            found = eq(have->category[i], category);
-        if (!found)
-            return false;
-        if (service.n && has_qualified(have, category, service))
-            return true; /* generic category with its own service (network/dns) */
-    }
-    return !service.n || eq(have->service, service);
-}

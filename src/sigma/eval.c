@@ -298,21 +298,9 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
 
 /* ---- Logsource ------------------------------------------------------------------------------ */
 
-static bool ls_eq(tr_str want, tr_str have)
-{
-    return want.n == 0 || (want.n == have.n && tr_mem_eq_nocase(want.p, have.p, want.n));
-}
-
 static bool route_applies(const sg_route *r, const tr_logsource *ls)
 {
-    if (!ls_eq(r->product, ls->product) || !ls_eq(r->service, ls->service))
-        return false;
-    if (r->category.n == 0)
-        return true;
-    for (uint8_t i = 0; i < ls->ncategory && i < TR_MAX_CATEGORIES; i++)
-        if (ls_eq(r->category, ls->category[i]))
-            return true;
-    return false;
+    return tr_logsource_match(ls, r->product, r->category, r->service);
 }
 
 static tr_err ls_key(tr_buf *b, const tr_logsource *ls)
