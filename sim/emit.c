@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/time.h"
@@ -109,6 +110,15 @@ tr_err sim_out_close(sim_out *o)
         if (o->gz && !o->err) {
             o->n = 0;
             deflate_out(o, Z_FINISH);
+        }
+        if (o->mtime > 0 && !o->err) {
+            /* as an archived log would be: last written when its last record was
+             * (readers of year-less syslog take the year from it) */
+            struct timespec ts[2];
+            ts[0].tv_sec = ts[1].tv_sec = (time_t)(o->mtime / 1000000000);
+            ts[0].tv_nsec = ts[1].tv_nsec = (long)(o->mtime % 1000000000);
+            if (futimens(o->fd, ts) != 0)
+                o->err = TR_EIO;
         }
         if (close(o->fd) != 0 && !o->err)
             o->err = TR_EIO;

@@ -26,6 +26,7 @@ typedef struct sim_out {
     uint64_t bytes;   /* bytes written to disk so far (compressed size when gz) */
     uint64_t raw;     /* uncompressed bytes appended so far */
     uint64_t records; /* records written (counted by callers) */
+    int64_t mtime;    /* modification time given to the file at close (UTC ns), 0 = now */
     tr_err err;       /* first error (sticky) */
     char path[1024];  /* the file's path, for messages */
 } sim_out;

@@ -58,6 +58,8 @@ static void head(eve *v, int64_t ts, uint64_t flow_id, const char *type, uint32_
 {
     sim_out *o = &v->o;
     sim_out_room(o);
+    if (ts > o->mtime)
+        o->mtime = ts;
     PUTL(o, "{\"timestamp\":\"");
     put_time_eve(o, ts, sim_tz_at(v->t, ts));
     PUTL(o, "\",\"flow_id\":");

@@ -154,10 +154,11 @@ static void plan_scanners(sim_ctx *c, sim_rng *r, uint32_t nx, uint32_t nr, uint
         s->to = s->from + SIM_DAY + (int64_t)(sim_f64(r) * 25 * 86400e9);
         s->p = 0.15 + sim_f64(r) * 0.4;
         if (style == CS_NOTROBIN && c->takeover_tenant == UINT32_MAX) {
-            /* another actor's real compromise: a vulnerable, visible, untargeted tenant */
+            /* another actor's real compromise: a vulnerable, untargeted tenant whose
+             * shell log shows it */
             for (uint32_t i = 0; i < c->nt; i++) {
                 sim_tenant *t = &c->t[i];
-                if (t->citrix && !t->role[CVE_CITRIX] && t->log_citrix && t->zeek &&
+                if (t->citrix && !t->role[CVE_CITRIX] && t->log_citrix && t->log_sh &&
                     t->citrix_fixed > sim_date(2020, 1, 24)) {
                     c->takeover_tenant = i;
                     c->takeover_by = (uint32_t)(s - c->scanners);

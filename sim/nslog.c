@@ -11,6 +11,7 @@
 static void sh_line(sim_out *o, const sim_tenant *t, int64_t ts, const sim_sh *s)
 {
     sim_out_room(o);
+    o->mtime = ts;
     put_time_3164(o, ts);
     PUTL(o, " <local7.notice> ");
     puts_(o, t->ns_host);
@@ -84,6 +85,7 @@ static void bg_next(const sim_ctx *c, const sim_tenant *t, sh_bg *b, sim_sh *s, 
 static void notice_line(sim_out *o, int64_t ts, const char *msg)
 {
     sim_out_room(o);
+    o->mtime = ts;
     put_time_3164(o, ts);
     putc_(o, ' ');
     puts_(o, msg);

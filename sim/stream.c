@@ -51,6 +51,8 @@ void sim_sort(sim_evs *v)
 tr_err sim_done(sim_ctx *c, sim_out *o)
 {
     uint64_t recs = o->records;
+    if (o->mtime <= 0)
+        o->mtime = c->to;
     tr_err err = sim_out_close(o);
     c->files++;
     c->bytes += o->bytes;

@@ -140,6 +140,7 @@ static void sm_write(sim_out *o, const sim_tenant *t, int64_t ts, uint64_t rec, 
                      const sim_sm *s)
 {
     sim_out_room(o);
+    o->mtime = ts;
     PUTL(o, "{\"Event\":{\"#attributes\":{\"xmlns\":\"http://schemas.microsoft.com/win/2004/08/"
             "events/event\"},\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Microsoft-"
             "Windows-Sysmon\",\"Guid\":\"5770385F-C22A-43E0-BF4C-06F5698FFBD9\"}},\"EventID\":");

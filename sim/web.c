@@ -16,6 +16,7 @@
 static void web_line(sim_out *o, const sim_web *w, int64_t ts, int tz, bool citrix)
 {
     sim_out_room(o);
+    o->mtime = ts;
     put_ip4(o, w->cip);
     PUTL(o, " - ");
     if (w->user)

@@ -394,6 +394,7 @@ tr_err sim_write_zeek(sim_ctx *c, sim_tenant *t)
     }
     for (int i = 0; i < ZL_COUNT; i++) {
         sim_out_room(&z.o[i]);
+        z.o[i].mtime = c->to;
         PUTL(&z.o[i], "#close\t");
         put_time_zeekhdr(&z.o[i], c->to);
         putc_(&z.o[i], '\n');
