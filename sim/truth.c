@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/jsonstr.h"
 #include "core/time.h"
 #include "sim/plan.h"
@@ -441,6 +442,76 @@ static void write_tenants(tr_jw *w, sim_ctx *c)
     tr_jw_end(w);
 }
 
+/* Re-indents the compact JSON in in (two spaces per level; arrays of
+ * scalars stay on one line), for people who open truth.json. */
+static tr_err pretty(const tr_buf *in, tr_buf *out)
+{
+    tr_json j;
+    tr_json_init(&j, in->p, in->n, 0);
+    tr_json_tok t;
+    bool inl[TR_JSON_DEPTH_DEFAULT + 1] = { false }; /* the array at this depth is on one line */
+    bool first[TR_JSON_DEPTH_DEFAULT + 1] = { true };
+    int depth = 0;
+    bool after_key = false;
+    tr_err err = TR_OK;
+#define PP(p, n) (err = err ? err : tr_buf_append(out, (p), (n)))
+    while (!err && tr_json_next(&j, &t) > TR_JSON_END) {
+        bool closing = t.type == TR_JSON_OBJ_END || t.type == TR_JSON_ARR_END;
+        if (closing) {
+            if (!inl[depth] && !first[depth]) {
+                PP("\n", 1);
+                for (int i = 0; i < depth - 1; i++)
+                    PP("  ", 2);
+            }
+            PP(t.text.p, 1);
+            depth--;
+            continue;
+        }
+        if (!after_key && depth > 0) {
+            if (!first[depth])
+                PP(inl[depth] ? ", " : ",", inl[depth] ? 2 : 1);
+            if (!inl[depth]) {
+                PP("\n", 1);
+                for (int i = 0; i < depth; i++)
+                    PP("  ", 2);
+            }
+            first[depth] = false;
+        }
+        after_key = false;
+        switch (t.type) {
+        case TR_JSON_KEY:
+            PP("\"", 1);
+            PP(t.text.p, t.text.n);
+            PP("\": ", 3);
+            after_key = true;
+            break;
+        case TR_JSON_STRING:
+            PP("\"", 1);
+            PP(t.text.p, t.text.n);
+            PP("\"", 1);
+            break;
+        case TR_JSON_OBJ_BEGIN:
+        case TR_JSON_ARR_BEGIN:
+            if (depth >= TR_JSON_DEPTH_DEFAULT)
+                return TR_ELIMIT;
+            PP(t.text.p, 1);
+            depth++;
+            first[depth] = true;
+            /* an array whose first element is a scalar is written on one line */
+            inl[depth] = t.type == TR_JSON_ARR_BEGIN && j.pos < j.n && j.p[j.pos] != '{' &&
+                         j.p[j.pos] != '[';
+            break;
+        default:
+            PP(t.text.p, t.text.n);
+            break;
+        }
+    }
+#undef PP
+    if (!err && t.type == TR_JSON_ERROR)
+        err = TR_EINTERNAL;
+    return err ? err : tr_buf_putc(out, '\n');
+}
+
 tr_err sim_write_truth(sim_ctx *c, const char *path)
 {
     tr_buf b;
@@ -469,9 +540,23 @@ tr_err sim_write_truth(sim_ctx *c, const char *path)
     tr_jw_time(&w, c->from);
     tr_jw_time(&w, c->to);
     tr_jw_end(&w);
+    tr_jw_key(&w, "size");
+    tr_jw_uint(&w, c->o.size);
     tr_jw_key(&w, "benign_rate");
-    snprintf(tmp, sizeof(tmp), "%.3f", c->rate[SS_CITRIX_WEB]);
+    snprintf(tmp, sizeof(tmp), "%.6g", c->o.benign_rate);
     tr_jw_raw(&w, tmp, strlen(tmp));
+    /* what they came to: background records per tenant stream per day */
+    static const char *const streams[SS_COUNT] = { "citrix_httpaccess", "citrix_shell",
+                                                   "desktopcentral_access", "sysmon", "zeek",
+                                                   "suricata_eve" };
+    tr_jw_key(&w, "background_per_day");
+    tr_jw_obj(&w);
+    for (int k = 0; k < SS_COUNT; k++) {
+        tr_jw_key(&w, streams[k]);
+        snprintf(tmp, sizeof(tmp), "%.3f", c->rate[k]);
+        tr_jw_raw(&w, tmp, strlen(tmp));
+    }
+    tr_jw_end(&w);
     tr_jw_end(&w);
     tr_jw_key(&w, "campaigns");
     tr_jw_arr(&w);
@@ -483,16 +568,16 @@ tr_err sim_write_truth(sim_ctx *c, const char *path)
     write_tenants(&w, c);
     tr_jw_end(&w);
     tr_free(scratch);
-    tr_err err = w.err ? w.err : tr_buf_putc(&b, '\n');
-    if (!err && c->oom)
-        err = TR_ENOMEM;
+    tr_buf pb;
+    tr_buf_init(&pb, 0);
+    tr_err err = w.err ? w.err : c->oom ? TR_ENOMEM : pretty(&b, &pb);
     if (!err) {
         sim_out o;
         err = sim_out_open(&o, path, false);
         if (!err) {
-            for (size_t off = 0; off < b.n; off += SIM_OUT_BUF) {
-                size_t k = TR_MIN((size_t)SIM_OUT_BUF, b.n - off);
-                put(&o, b.p + off, k);
+            for (size_t off = 0; off < pb.n; off += SIM_OUT_BUF) {
+                size_t k = TR_MIN((size_t)SIM_OUT_BUF, pb.n - off);
+                put(&o, pb.p + off, k);
                 sim_out_flush(&o);
             }
         }
@@ -500,6 +585,7 @@ tr_err sim_write_truth(sim_ctx *c, const char *path)
         err = err ? err : e2;
     }
     tr_buf_release(&b);
+    tr_buf_release(&pb);
     return err;
 }
 

@@ -378,10 +378,12 @@ TEST(sim_days_window)
     size_t n;
     char *p = slurp(path, &n);
     CHECK(p);
-    CHECK(strstr(p, "\"CVE-2019-19781\"") != NULL);
-    CHECK(strstr(p, "\"by_cve\":{\"CVE-2019-1653\"") == NULL);
-    CHECK(strstr(p, "\"CVE-2020-10189\":{\"targeted\"") == NULL);
-    CHECK(strstr(p, "\"first_seen\":\"2020-01-2") != NULL);
+    /* by_cve holds objects; elsewhere CVE names are array items or string values */
+    CHECK(strstr(p, "\"CVE-2019-19781\": {") != NULL);
+    CHECK(strstr(p, "\"CVE-2019-1653\": {") == NULL);
+    CHECK(strstr(p, "\"CVE-2020-10189\": {") == NULL);
+    CHECK(strstr(p, "\"first_seen\": \"2020-01-2") != NULL);
+    CHECK(strstr(p, "\"last_seen\": \"2020-01-2") != NULL);
     free(p);
 }
 
