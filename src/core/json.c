@@ -19,11 +19,8 @@
 #include <locale.h>
 #include <pthread.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "core/json.h"
+#include "core/json_scan.h"
 #include "core/jsonstr.h"
 #include "trawl/arena.h"
 
@@ -70,261 +67,25 @@ fail(tr_json *j, tr_json_tok *t, size_t off, const char *fmt, ...)
     return TR_JSON_ERROR;
 }
 
-static inline size_t skip_ws(const unsigned char *s, size_t i, size_t n)
-{
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t'))
-            break;
-        i++;
-    }
-    return i;
-}
-
 static inline bool in_object(const tr_json *j)
 {
     uint32_t d = j->depth - 1;
     return (j->kind[d >> 6] >> (d & 63)) & 1;
 }
 
-/* 1 for the bytes a string body may hold without a closer look. */
-static const uint8_t plain[256] = {
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-    R16(0), R16(0),                                             /* 0x00-0x1F: control */
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,             /* 0x20-0x2F: '"' */
-    R16(1), R16(1),                                             /* 0x30-0x4F */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,             /* 0x50-0x5F: '\\' */
-    R16(1), R16(1),                                             /* 0x60-0x7F */
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0) /* non-ASCII */
-#undef R16
-};
-
-/* Index of the first byte at or after i that is not plain (or n). */
-static inline size_t skip_plain(const unsigned char *s, size_t i, size_t n)
-{
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i bslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        /* signed compare: bytes >= 0x80 are negative, so "< 0x20" also
-         * catches every non-ASCII byte */
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                 _mm_cmplt_epi8(v, space));
-        unsigned mask = (unsigned)_mm_movemask_epi8(m);
-        if (mask)
-            return i + (unsigned)__builtin_ctz(mask);
-        i += 16;
-    }
-#endif
-    /* SWAR: a byte is special when it is '"', '\\', < 0x20 or >= 0x80. The
-     * lowest flagged byte is exact (borrows only run upwards), which is all
-     * we need. */
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    while (i + 8 <= n) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-        uint64_t m = ((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w;
-        m &= highs;
-        if (m) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
-        }
-        i += 8;
-    }
-    while (i < n && plain[s[i]])
-        i++;
-    return i;
-}
-
-/* Length of the valid UTF-8 sequence starting with a non-ASCII byte at s, or
- * 0: no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF. */
-static inline size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static inline int hexval(unsigned c)
-{
-    if (c - '0' < 10)
-        return (int)(c - '0');
-    c |= 0x20;
-    if (c - 'a' < 6)
-        return (int)(c - 'a' + 10);
-    return -1;
-}
-
-static bool hex4(const unsigned char *s, size_t n, size_t i, unsigned *v)
-{
-    if (i + 4 > n)
-        return false;
-    unsigned x = 0;
-    for (size_t k = 0; k < 4; k++) {
-        int h = hexval(s[i + k]);
-        if (h < 0)
-            return false;
-        x = x << 4 | (unsigned)h;
-    }
-    *v = x;
-    return true;
-}
-
-/* Validates the string whose opening quote is at q. On success returns the
- * index of the closing quote and sets *escaped; on failure returns SIZE_MAX
- * after fail(). */
-static size_t scan_string(tr_json *j, tr_json_tok *t, size_t q, bool *escaped)
-{
-    const unsigned char *s = (const unsigned char *)j->p;
-    size_t n = j->n;
-    size_t i = q + 1;
-    bool esc = false;
-    for (;;) {
-        i = skip_plain(s, i, n);
-        if (TR_UNLIKELY(i >= n)) {
-            fail(j, t, q, "unterminated string");
-            return SIZE_MAX;
-        }
-        unsigned c = s[i];
-        if (TR_LIKELY(c == '"')) {
-            *escaped = esc;
-            return i;
-        }
-        if (c == '\\') {
-            esc = true;
-            if (i + 1 >= n) {
-                fail(j, t, q, "unterminated string");
-                return SIZE_MAX;
-            }
-            switch (s[i + 1]) {
-            case '"':
-            case '\\':
-            case '/':
-            case 'b':
-            case 'f':
-            case 'n':
-            case 'r':
-            case 't':
-                i += 2;
-                continue;
-            case 'u': {
-                unsigned cp;
-                if (!hex4(s, n, i + 2, &cp)) {
-                    fail(j, t, i, "invalid \\u escape");
-                    return SIZE_MAX;
-                }
-                if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    fail(j, t, i, "lone low surrogate");
-                    return SIZE_MAX;
-                }
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    unsigned lo;
-                    if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
-                        !hex4(s, n, i + 8, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
-                        fail(j, t, i, "lone high surrogate");
-                        return SIZE_MAX;
-                    }
-                    i += 6;
-                }
-                i += 6;
-                continue;
-            }
-            default:
-                fail(j, t, i, "invalid escape");
-                return SIZE_MAX;
-            }
-        }
-        if (c < 0x20) {
-            fail(j, t, i, "control character in string");
-            return SIZE_MAX;
-        }
-        /* non-ASCII: validate this sequence and any that follow at once */
-        do {
-            size_t l = utf8_seq(s + i, n - i);
-            if (!l) {
-                fail(j, t, i, "invalid UTF-8");
-                return SIZE_MAX;
-            }
-            i += l;
-        } while (i < n && s[i] >= 0x80);
-    }
-}
-
-static inline bool is_digit(unsigned c)
-{
-    return c - '0' < 10;
-}
-
-/* Validates the number starting at i; returns its end or SIZE_MAX after fail(). */
-static size_t scan_number(tr_json *j, tr_json_tok *t, size_t i)
-{
-    const unsigned char *s = (const unsigned char *)j->p;
-    size_t n = j->n;
-    if (s[i] == '-')
-        i++;
-    if (i >= n || !is_digit(s[i])) {
-        fail(j, t, i, "invalid number");
-        return SIZE_MAX;
-    }
-    if (s[i] == '0') {
-        i++;
-        if (i < n && is_digit(s[i])) {
-            fail(j, t, i - 1, "leading zero in number");
-            return SIZE_MAX;
-        }
-    } else {
-        while (i < n && is_digit(s[i]))
-            i++;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        if (i >= n || !is_digit(s[i])) {
-            fail(j, t, i, "digit expected after decimal point");
-            return SIZE_MAX;
-        }
-        while (i < n && is_digit(s[i]))
-            i++;
-    }
-    if (i < n && (s[i] | 0x20) == 'e') {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        if (i >= n || !is_digit(s[i])) {
-            fail(j, t, i, "digit expected in exponent");
-            return SIZE_MAX;
-        }
-        while (i < n && is_digit(s[i]))
-            i++;
-    }
-    return i;
-}
-
 static inline tr_json_type emit(tr_json *j, tr_json_tok *t, tr_json_type type, size_t start,
                                 size_t len, size_t next)
 {
     t->type = type;
+#if defined(__SSE2__)
+    /* One 16-byte store: callers copy t->text as a whole right away, and a
+     * 16-byte load from two 8-byte stores cannot be store-forwarded (a stall
+     * of a dozen cycles per token). */
+    _mm_storeu_si128((__m128i *)(void *)&t->text,
+                     _mm_set_epi64x((long long)len, (long long)(intptr_t)(j->p + start)));
+#else
     t->text = (tr_str){ j->p + start, len };
+#endif
     t->off = start;
     j->pos = next;
     return type;
@@ -362,7 +123,8 @@ static inline tr_json_type close_container(tr_json *j, tr_json_tok *t, size_t i,
     return emit(j, t, object ? TR_JSON_OBJ_END : TR_JSON_ARR_END, i, 1, i + 1);
 }
 
-static tr_json_type read_key(tr_json *j, tr_json_tok *t, size_t i)
+static inline __attribute__((always_inline)) tr_json_type read_key(tr_json *j, tr_json_tok *t,
+                                                                  size_t i)
 {
     const unsigned char *s = (const unsigned char *)j->p;
     size_t n = j->n;
@@ -374,10 +136,11 @@ static tr_json_type read_key(tr_json *j, tr_json_tok *t, size_t i)
         return fail(j, t, i, "expected a string key");
     }
     bool esc;
-    size_t end = scan_string(j, t, i, &esc);
-    if (end == SIZE_MAX)
-        return TR_JSON_ERROR;
-    size_t c = skip_ws(s, end + 1, n);
+    tr_jscan_err e = { 0, "error" };
+    size_t end = tr_jscan_string(s, n, i, &esc, &e);
+    if (TR_UNLIKELY(end == SIZE_MAX))
+        return fail(j, t, e.at, "%s", e.why);
+    size_t c = tr_jscan_ws(s, end + 1, n);
     if (TR_UNLIKELY(c >= n || s[c] != ':'))
         return fail(j, t, c, "expected ':' after key");
     t->escaped = esc;
@@ -385,21 +148,23 @@ static tr_json_type read_key(tr_json *j, tr_json_tok *t, size_t i)
     return emit(j, t, TR_JSON_KEY, i + 1, end - i - 1, c + 1);
 }
 
-static tr_json_type read_value(tr_json *j, tr_json_tok *t, size_t i)
+static inline __attribute__((always_inline)) tr_json_type read_value(tr_json *j,
+                                                                    tr_json_tok *t, size_t i)
 {
     const unsigned char *s = (const unsigned char *)j->p;
     size_t n = j->n;
     if (TR_UNLIKELY(i >= n)) {
         if (j->depth == 0)
-            return fail(j, t, i, skip_ws(s, 0, n) == n ? "empty input" : "expected a value");
+            return fail(j, t, i, tr_jscan_ws(s, 0, n) == n ? "empty input" : "expected a value");
         return fail(j, t, i, in_object(j) ? "unterminated object" : "unterminated array");
     }
     switch (s[i]) {
     case '"': {
         bool esc;
-        size_t end = scan_string(j, t, i, &esc);
-        if (end == SIZE_MAX)
-            return TR_JSON_ERROR;
+        tr_jscan_err e = { 0, "error" };
+        size_t end = tr_jscan_string(s, n, i, &esc, &e);
+        if (TR_UNLIKELY(end == SIZE_MAX))
+            return fail(j, t, e.at, "%s", e.why);
         t->escaped = esc;
         j->state = S_AFTER;
         return emit(j, t, TR_JSON_STRING, i + 1, end - i - 1, end + 1);
@@ -419,9 +184,10 @@ static tr_json_type read_value(tr_json *j, tr_json_tok *t, size_t i)
     case '7':
     case '8':
     case '9': {
-        size_t end = scan_number(j, t, i);
-        if (end == SIZE_MAX)
-            return TR_JSON_ERROR;
+        tr_jscan_err e = { 0, "error" };
+        size_t end = tr_jscan_number(s, n, i, &e);
+        if (TR_UNLIKELY(end == SIZE_MAX))
+            return fail(j, t, e.at, "%s", e.why);
         j->state = S_AFTER;
         return emit(j, t, TR_JSON_NUMBER, i, end - i, end);
     }
@@ -444,7 +210,7 @@ tr_json_type tr_json_next(tr_json *j, tr_json_tok *t)
 {
     const unsigned char *s = (const unsigned char *)j->p;
     size_t n = j->n;
-    size_t i = skip_ws(s, j->pos, n);
+    size_t i = tr_jscan_ws(s, j->pos, n);
     t->escaped = false;
     switch (j->state) {
     case S_AFTER:
@@ -457,7 +223,7 @@ tr_json_type tr_json_next(tr_json *j, tr_json_tok *t)
         if (TR_UNLIKELY(i >= n))
             return fail(j, t, i, in_object(j) ? "unterminated object" : "unterminated array");
         if (s[i] == ',') {
-            i = skip_ws(s, i + 1, n);
+            i = tr_jscan_ws(s, i + 1, n);
             if (in_object(j)) {
                 j->state = S_KEY;
                 return read_key(j, t, i);
@@ -588,7 +354,7 @@ bool tr_json_str_is(const tr_json_tok *t, const char *s)
                 step = stop[1] == 'u' ? 6 : 2;
                 if (stop[1] == 'u' && end - stop >= 12 && stop[6] == '\\' && stop[7] == 'u') {
                     unsigned hi = 0;
-                    if (hex4((const unsigned char *)stop, (size_t)(end - stop), 2, &hi) &&
+                    if (tr_jscan_hex4((const unsigned char *)stop, (size_t)(end - stop), 2, &hi) &&
                         hi >= 0xD800 && hi <= 0xDBFF)
                         step = 12;
                 }

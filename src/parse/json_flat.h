@@ -44,11 +44,13 @@ typedef struct jf_state jf_state;
 
 typedef struct jf_flavour {
     const char *product; /* logsource product, or NULL */
+    uint8_t capture_from; /* capture() sees only leaves in zones >= this (0: never) */
     /* Zone of container nf (its key, is_array and plen are set) opened under
      * parent; nf->key is the array's key for an element of an array. May set
      * nf->alias. */
     uint8_t (*enter)(jf_state *st, const jf_frame *parent, jf_frame *nf);
-    /* Optional: takes a scalar instead of emitting it (true = consumed). */
+    /* Optional: takes a scalar of a zone >= capture_from instead of emitting
+     * it (true = consumed). */
     bool (*capture)(jf_state *st, const jf_frame *fr, tr_str key, const tr_json_tok *v);
     /* Sees each emitted field with its container and key. */
     void (*leaf)(jf_state *st, const jf_frame *fr, tr_str key, tr_field *f);
@@ -76,9 +78,11 @@ struct jf_state {
     /* evtx: one EventData "Data" item being read ({"#attributes":{"Name":…},"#text":…}) */
     tr_json_tok item_text, item_name;
     bool item_has_text, item_has_name;
+    char *names;               /* free space for this record's names (event arena) */
+    size_t names_left;         /* bytes left there */
     /* --- walker scratch --- */
     jf_frame frames[TR_JSON_DEPTH_CAP + 1];
-    char path[JF_NAME_MAX];
+    char path[JF_NAME_MAX + 16]; /* +16: names are copied 16 bytes at a time */
 };
 
 /* The flavours (json_*.c). */

@@ -38,10 +38,10 @@ enum {
     EZ_SYS_ATTRS,   /* its attributes; alias = the element's name */
     EZ_EVENTDATA,   /* Event.EventData */
     EZ_ED_TEXT,     /* {"#text": …} under EventData/UserData; alias = the member name */
-    EZ_DATA_ITEM,   /* an EventData "Data" item {"#attributes":{"Name":…},"#text":…} */
-    EZ_DATA_ATTRS,  /* its "#attributes" */
     EZ_USERDATA,    /* Event.UserData */
-    EZ_USERDATA_EL  /* the one element under UserData */
+    EZ_USERDATA_EL, /* the one element under UserData */
+    EZ_DATA_ITEM,   /* an EventData "Data" item {"#attributes":{"Name":…},"#text":…} */
+    EZ_DATA_ATTRS   /* its "#attributes" (the two capturing zones come last) */
 };
 
 /* System values whose element name is their canonical name. */
@@ -252,6 +252,7 @@ static tr_err windows_finish(jf_state *st, tr_event *ev)
 
 const jf_flavour jf_evtx = {
     .product = "windows",
+    .capture_from = EZ_DATA_ITEM,
     .enter = evtx_enter,
     .capture = evtx_capture,
     .leaf = evtx_leaf,
