@@ -213,15 +213,17 @@ static void look_domain(tr_ioc_scratch *s, tr_str h)
     if (!has_type(s, TR_IOC_DOMAIN) || h.n < 3)
         return;
     tr_str token = h;
+    size_t i = 0;
     for (;;) {
-        const char *dot = memchr(h.p, '.', h.n);
-        if (!dot)
-            return;
-        look_str(s, TR_IOC_DOMAIN, h, token);
+        size_t d = i;
+        while (d < h.n && h.p[d] != '.')
+            d++;
+        if (d >= h.n)
+            return; /* the top-level label alone is never looked up */
+        look_str(s, TR_IOC_DOMAIN, (tr_str){ h.p + i, h.n - i }, token);
         if (s->stop)
             return;
-        h.n -= (size_t)(dot + 1 - h.p);
-        h.p = dot + 1;
+        i = d + 1;
     }
 }
 
@@ -268,37 +270,18 @@ static void scan_text(tr_ioc_scratch *s, const char *p, size_t n);
 static void look_url(tr_ioc_scratch *s, tr_str u)
 {
     const tr_ioc_index *x = s->x;
-    char *buf = s->url;
     size_t key_off;
-    size_t k = ioc_url_canon(u.p, u.n, buf, SCRATCH_URL, &key_off);
+    ioc_url_parts parts;
+    size_t k = ioc_url_canon_parts(u.p, u.n, s->url, SCRATCH_URL, &key_off, &parts);
     if (!k)
         return;
-    tr_str key = { buf + key_off, k - key_off };
-    look_str(s, TR_IOC_URL, key, u);
-    if (s->stop)
-        return;
-    tr_str host = ioc_url_host(u.p, u.n);
-    look_host(s, host);
-    if (s->stop)
-        return;
-    /* path and query, from the original text (buf is reused below) */
-    size_t i = 0;
-    const char *sch = NULL;
-    for (size_t j = 0; j + 2 < u.n && j < 32; j++)
-        if (u.p[j] == ':' && u.p[j + 1] == '/' && u.p[j + 2] == '/') {
-            sch = u.p + j + 3;
-            break;
-        }
-    i = sch ? (size_t)(sch - u.p) : 0;
-    while (i < u.n && u.p[i] != '/' && u.p[i] != '?' && u.p[i] != '#')
-        i++;
-    size_t ps = i;
-    while (i < u.n && u.p[i] != '?' && u.p[i] != '#')
-        i++;
-    if ((x->types >> TR_IOC_FILENAME) & 1u)
-        look_filename(s, last_component((tr_str){ u.p + ps, i - ps }));
-    if (i < u.n && u.p[i] == '?' && !s->stop)
-        scan_text(s, u.p + i + 1, u.n - i - 1);
+    look_str(s, TR_IOC_URL, (tr_str){ s->url + key_off, k - key_off }, u);
+    if (!s->stop)
+        look_host(s, parts.host);
+    if (!s->stop && ((x->types >> TR_IOC_FILENAME) & 1u))
+        look_filename(s, last_component(parts.path));
+    if (parts.query.n && !s->stop)
+        scan_text(s, parts.query.p, parts.query.n);
 }
 
 /* One piece of a word: an address, a hash, an e-mail address, a path, a

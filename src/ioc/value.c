@@ -426,9 +426,21 @@ tr_str ioc_url_host(const char *p, size_t n)
 
 size_t ioc_url_canon(const char *p, size_t n, char *out, size_t cap, size_t *key_off)
 {
+    ioc_url_parts parts;
+    return ioc_url_canon_parts(p, n, out, cap, key_off, &parts);
+}
+
+size_t ioc_url_canon_parts(const char *p, size_t n, char *out, size_t cap, size_t *key_off,
+                           ioc_url_parts *parts)
+{
     url_parts u;
     if (!url_split(p, n, &u))
         return 0;
+    parts->host = u.host;
+    if (u.host.n >= 2 && u.host.p[0] == '[')
+        parts->host = (tr_str){ u.host.p + 1, u.host.n - 2 };
+    parts->path = u.path;
+    parts->query = u.query;
     if (u.scheme.n + u.host.n + u.port.n + 8 >= cap)
         return 0;
     size_t o = 0;

@@ -53,6 +53,16 @@ bool ioc_is_file_ext(const char *p, size_t n);
  * p is not a URL (no host) or out is too small. */
 size_t ioc_url_canon(const char *p, size_t n, char *out, size_t cap, size_t *key_off);
 
+/* The parts of a URL as written (slices of the input): host (no brackets,
+ * no port, no trailing dot), path and query (without '?'). */
+typedef struct ioc_url_parts {
+    tr_str host, path, query;
+} ioc_url_parts;
+
+/* ioc_url_canon that also returns the parts (one parse for both). */
+size_t ioc_url_canon_parts(const char *p, size_t n, char *out, size_t cap, size_t *key_off,
+                           ioc_url_parts *parts);
+
 /* The host part of a URL or "host/path" text (no userinfo, no port). */
 tr_str ioc_url_host(const char *p, size_t n);
 
