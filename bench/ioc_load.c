@@ -7,6 +7,7 @@
  */
 #include "core/common.h"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include "trawl/ioc.h"
@@ -55,11 +56,16 @@ int main(int argc, char **argv)
     tr_ioc_stats st;
     tr_ioc_index_stats(x, &st);
     long hwm = status_kb("VmHWM:"), rss = status_kb("VmRSS:");
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+                 ru.ru_stime.tv_usec / 1e6;
     printf("%s: %" PRIu64 " indicators (%" PRIu64 " rejected, %" PRIu64 " duplicates) loaded in "
-           "%.2f s; index %.1f MB; peak RSS %.1f MB (now %.1f MB)\n",
-           name, st.total, st.rejected, st.duplicates, t1 - t0, st.memory / 1048576.0,
+           "%.2f s wall, %.2f s CPU; index %.1f MB; peak RSS %.1f MB (now %.1f MB)\n",
+           name, st.total, st.rejected, st.duplicates, t1 - t0, cpu, st.memory / 1048576.0,
            hwm / 1024.0, rss / 1024.0);
     printf("RESULT %s_load_s %.2f s\n", name, t1 - t0);
+    printf("RESULT %s_load_cpu_s %.2f s\n", name, cpu);
     printf("RESULT %s_index_mb %.1f MB\n", name, st.memory / 1048576.0);
     printf("RESULT %s_peak_rss_mb %.1f MB\n", name, hwm / 1024.0);
     tr_ioc_index_free(x);

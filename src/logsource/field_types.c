@@ -22,6 +22,7 @@
 #include "core/common.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 
 #include "core/hash.h"
 #include "logsource/field_types.h"
@@ -230,16 +231,67 @@ static const ftype generic_fields[] = {
     { NULL, 0, 0, 0 },
 };
 
+/* Each table is indexed once by (length, first letter) so that a lookup
+ * compares one or two names instead of walking the table: typing runs on
+ * every field of every event. */
+#define BUCKETS 128
+#define MAX_TABLES 8
+
+typedef struct ftindex {
+    const ftype *table;
+    uint8_t head[BUCKETS]; /* first entry + 1 of each bucket, 0 = none */
+    uint8_t next[64];      /* next entry + 1 in the same bucket */
+} ftindex;
+
+static ftindex indexes[MAX_TABLES];
+static pthread_once_t indexes_once = PTHREAD_ONCE_INIT;
+
+static unsigned bucket(size_t len, unsigned char c0)
+{
+    return (unsigned)(len * 31u + (c0 | 0x20u)) & (BUCKETS - 1);
+}
+
+static const ftype *const all_tables[MAX_TABLES] = {
+    web_fields, proxy_fields, zeek_fields, eve_fields, windows_fields, syslog_fields, auditd_fields,
+    generic_fields,
+};
+
+static void build_indexes(void)
+{
+    for (int t = 0; t < MAX_TABLES && all_tables[t]; t++) {
+        ftindex *ix = &indexes[t];
+        ix->table = all_tables[t];
+        int n = 0;
+        while (ix->table[n].name)
+            n++;
+        for (int i = n - 1; i >= 0; i--) { /* keep table order within a bucket */
+            unsigned b = bucket(ix->table[i].len, (unsigned char)ix->table[i].name[0]);
+            ix->next[i] = ix->head[b];
+            ix->head[b] = (uint8_t)(i + 1);
+        }
+    }
+}
+
 static const ftype *find_in(const ftype *t, tr_str name, bool nocase)
 {
     if (!name.n)
         return NULL;
-    for (; t->name; t++) {
-        size_t n = t->len;
-        if (n != name.n || (t->name[0] | 0x20) != (name.p[0] | 0x20))
+    pthread_once(&indexes_once, build_indexes);
+    const ftindex *ix = NULL;
+    for (int i = 0; i < MAX_TABLES && indexes[i].table; i++)
+        if (indexes[i].table == t) {
+            ix = &indexes[i];
+            break;
+        }
+    if (!ix)
+        return NULL;
+    for (unsigned e = ix->head[bucket(name.n, (unsigned char)name.p[0])]; e; e = ix->next[e - 1]) {
+        const ftype *f = &t[e - 1];
+        if (f->len != name.n)
             continue;
-        if (nocase ? tr_mem_eq_nocase(t->name, name.p, n) : memcmp(t->name, name.p, n) == 0)
-            return t;
+        if (nocase ? tr_mem_eq_nocase(f->name, name.p, name.n)
+                   : memcmp(f->name, name.p, name.n) == 0)
+            return f;
     }
     return NULL;
 }
