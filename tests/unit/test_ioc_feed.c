@@ -434,3 +434,34 @@ TEST(ioc_feed_warninglists)
     CHECK(strstr(d.text, "warninglist.json:0: a MISP warninglist is an allowlist"));
     tr_ioc_index_free(x);
 }
+
+TEST(ioc_feed_misp_list_of_events_and_broken)
+{
+    tr_ioc_builder *b;
+    diags d;
+    memset(&d, 0, sizeof(d));
+    tr_ioc_opts o = { .diag = collect, .diag_ctx = &d };
+    CHECK(tr_ioc_builder_new(&o, &b) == TR_OK);
+    const char *list = "[{\"Event\": {\"Attribute\": [{\"type\": \"domain\", \"value\": \"a.example\","
+                       " \"to_ids\": true}]}},\n {\"Event\": {\"Galaxy\": [{\"type\": "
+                       "\"mitre-intrusion-set\", \"GalaxyCluster\": [{\"value\": \"APT41 - G0096\"}]}],"
+                       " \"Attribute\": [{\"type\": \"hostname\", \"value\": \"b.example\", "
+                       "\"to_ids\": true}]}}]";
+    CHECK(tr_ioc_builder_add_feed_mem(b, list, strlen(list), TR_IOCF_AUTO, "l.json", NULL) ==
+          TR_OK);
+    /* a document cut in the middle of an event: the attributes read so far are kept */
+    const char *cut = "{\"Event\": {\"Attribute\": [{\"type\": \"ip-dst\", \"value\": \"192.0.2.9\", "
+                      "\"to_ids\": true},\n{\"type\": \"ip-dst\", \"value\": \"192.0.2.10\"";
+    CHECK_EQ(tr_ioc_builder_add_feed_mem(b, cut, strlen(cut), TR_IOCF_AUTO, "cut.json", NULL),
+             TR_EPARSE);
+    tr_ioc_index *x;
+    CHECK(tr_ioc_builder_finish(b, &x) == TR_OK);
+    tr_indicator ind;
+    CHECK(find(x, "a.example", &ind) && ind.actor.n == 0);
+    CHECK(find(x, "b.example", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK(find(x, "192.0.2.9", &ind));
+    CHECK(!find(x, "192.0.2.10", &ind)); /* incomplete: no to_ids seen */
+    CHECK_MSG(strstr(d.text, "cut.json:2: invalid JSON"), "%s", d.text);
+    tr_ioc_index_free(x);
+}
