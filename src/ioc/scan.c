@@ -542,14 +542,18 @@ tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_event *ev,
         const tr_field *f = &ev->fields[i];
         if (f->vtype == TR_T_NONE || f->kind == TR_VNULL || f->value.n == 0)
             continue;
-        if (f->flags & TR_FIELD_DERIVED) {
-            /* a taxonomy copy of another field's value: scan the value once */
-            bool dup = false;
-            for (uint32_t j = 0; j < i && !dup; j++)
-                dup = ev->fields[j].value.p == f->value.p && ev->fields[j].vtype == f->vtype;
-            if (dup)
-                continue;
+        /* a value inside another typed value already scanned (a taxonomy copy,
+         * cs-uri-query inside cs-uri): scan those bytes once */
+        bool inside = false;
+        for (uint32_t j = 0; j < i && !inside; j++) {
+            const tr_field *g = &ev->fields[j];
+            inside = g->vtype != TR_T_NONE && g->vtype != TR_T_IP && g->value.n &&
+                     !((f->flags | g->flags) & TR_FIELD_ESCAPED) && f->value.p >= g->value.p &&
+                     f->value.p + f->value.n <= g->value.p + g->value.n &&
+                     (g->vtype == f->vtype || g->vtype == TR_T_URL || g->vtype == TR_T_TEXT);
         }
+        if (inside)
+            continue;
         s->field = f;
         scan_value(s, (tr_vtype)f->vtype, field_text(s, f));
     }
