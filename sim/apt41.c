@@ -308,7 +308,7 @@ typedef struct dc_ctx {
     sim_ctx *c;
     sim_tenant *t;
     sim_rng *r;
-    const char *java, *java_cmd, *bin;
+    const char *java, *java_cmd; /* Desktop Central's java.exe and its command line */
 } dc_ctx;
 
 static sim_mark comp(void)
@@ -658,7 +658,7 @@ static void zoho_visit(sim_ctx *c, sim_tenant *t, sim_rng *r, int64_t ts, int *n
         n->ob = 3300;
         n->rb = 400;
     }
-    dc_ctx d = { c, t, r, t->java, t->java_cmd, NULL };
+    dc_ctx d = { c, t, r, t->java, t->java_cmd };
     if (st == 200)
         sm_file(&d, ts + jitter(r, 0.02, 0.2), t->pid_java, d.java,
                 sim_strf(c, "%s\\webapps\\DesktopCentral\\_chart\\logger.zip", t->dc_root),

@@ -20,7 +20,8 @@ typedef struct sig {
 
 /* ET Open signatures (the reference lists the campaign's) and everyday ones. */
 static const sig sigs[] = {
-    { 2033089, 2, 1, "ET EXPLOIT Cisco RV320/RV325 Config Disclosure Attempt Inbound (CVE-2019-1653)",
+    { 2033089, 2, 1,
+      "ET EXPLOIT Cisco RV320/RV325 Config Disclosure Attempt Inbound (CVE-2019-1653)",
       "Attempted Information Leak" },
     { 2033090, 2, 1, "ET EXPLOIT Cisco RV320/RV325 Config Disclosure Successful (CVE-2019-1653)",
       "Successful Administrator Privilege Gain" },
@@ -29,7 +30,8 @@ static const sig sigs[] = {
       "Attempted Information Leak" },
     { 2026860, 3, 1, "ET EXPLOIT Possible Cisco RV320 RCE Attempt (CVE-2019-1652)",
       "Attempted Administrator Privilege Gain" },
-    { 2033088, 2, 1, "ET EXPLOIT Cisco RV320/RV325 Command Injection Attempt Inbound (CVE-2019-1652)",
+    { 2033088, 2, 1,
+      "ET EXPLOIT Cisco RV320/RV325 Command Injection Attempt Inbound (CVE-2019-1652)",
       "Attempted Administrator Privilege Gain" },
     { 2000418, 18, 3, "ET POLICY Executable and linking format (ELF) file download",
       "Potential Corporate Privacy Violation" },
@@ -235,10 +237,13 @@ static void emit(eve *v, int64_t ts, const sim_net *n)
     puts_(o, n->sid ? "true" : "false");
     putc_(o, '}');
     if (!udp) {
-        puts_(o, sf ? ",\"tcp\":{\"tcp_flags\":\"1b\",\"tcp_flags_ts\":\"1b\",\"tcp_flags_tc\":\"1b\","
-                     "\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"closed\"}"
-                   : ",\"tcp\":{\"tcp_flags\":\"02\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"00\","
-                     "\"syn\":true,\"state\":\"syn_sent\"}");
+        if (sf)
+            PUTL(o, ",\"tcp\":{\"tcp_flags\":\"1b\",\"tcp_flags_ts\":\"1b\","
+                    "\"tcp_flags_tc\":\"1b\",\"syn\":true,\"fin\":true,\"psh\":true,"
+                    "\"ack\":true,\"state\":\"closed\"}");
+        else
+            PUTL(o, ",\"tcp\":{\"tcp_flags\":\"02\",\"tcp_flags_ts\":\"02\","
+                    "\"tcp_flags_tc\":\"00\",\"syn\":true,\"state\":\"syn_sent\"}");
     }
     PUTL(o, "}\n");
     o->records++;

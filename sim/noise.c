@@ -260,8 +260,8 @@ static bool zoho_scan(sim_ctx *c, sim_tenant *t, sim_rng *r, uint32_t idx, int64
     sim_web_ev(c, t, SS_DC_WEB, ts, scan_mark(CVE_ZOHO, ST_TARGETED, idx), s->ip, "POST", uri, st,
                st == 200 ? 0 : 1022, s->ua);
     ts += secs(r, 1, 4);
-    sim_web_ev(c, t, SS_DC_WEB, ts, scan_mark(CVE_ZOHO, st == 200 ? ST_EXPLOITED : ST_TARGETED, idx),
-               s->ip, "GET",
+    sim_mark m2 = scan_mark(CVE_ZOHO, st == 200 ? ST_EXPLOITED : ST_TARGETED, idx);
+    sim_web_ev(c, t, SS_DC_WEB, ts, m2, s->ip, "GET",
                strstr(uri, "img.zip") ? "/cewolf/?img=/img.zip" : "/cewolf/?img=%5Clogger.zip", st,
                st == 200 ? 0 : 1022, s->ua);
     return st == 200;

@@ -393,8 +393,9 @@ static void bg_next(const sim_ctx *c, const sim_tenant *t, sm_bg *b, sim_sm *s)
             break;
         case 4:
             snprintf(b->a, sizeof(b->a), "%s\\bin\\7z.exe", t->dc_root);
-            snprintf(b->b, sizeof(b->b), "\"%s\\bin\\7z.exe\" x -y \"%s\\Patch_Store\\"
-                                         "windows10.0-kb45%05u-x64.cab\" -o\"%s\\Patch_Store\\tmp\"",
+            snprintf(b->b, sizeof(b->b),
+                     "\"%s\\bin\\7z.exe\" x -y \"%s\\Patch_Store\\windows10.0-kb45%05u-x64.cab\" "
+                     "-o\"%s\\Patch_Store\\tmp\"",
                      t->dc_root, t->dc_root, sim_below(r, 99999), t->dc_root);
             s->image = b->a;
             s->cmd = b->b;
@@ -405,10 +406,11 @@ static void bg_next(const sim_ctx *c, const sim_tenant *t, sm_bg *b, sim_sm *s)
             break;
         default:
             s->image = "C:\\Windows\\System32\\SearchProtocolHost.exe";
-            s->cmd = "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" Global\\UsGthrFltPipeMssGthrPipe1_"
-                     " Global\\UsGthrCtrlFltPipeMssGthrPipe1 1 -2147483646 \"Software\\Microsoft\\"
-                     "Windows Search\" \"Mozilla/4.0 (compatible; MSIE 6.0; Windows NT; MS Search "
-                     "6.0 Robot)\" \"C:\\ProgramData\\Microsoft\\Search\\Data\\Temp\\usgthrsvc\" "
+            s->cmd = "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" "
+                     "Global\\UsGthrFltPipeMssGthrPipe1_ Global\\UsGthrCtrlFltPipeMssGthrPipe1 1 "
+                     "-2147483646 \"Software\\Microsoft\\Windows Search\" "
+                     "\"Mozilla/4.0 (compatible; MSIE 6.0; Windows NT; MS Search 6.0 Robot)\" "
+                     "\"C:\\ProgramData\\Microsoft\\Search\\Data\\Temp\\usgthrsvc\" "
                      "\"DownLevelDaemon\"";
             s->ppid = t->pid_netsvcs + 800;
             s->pimage = "C:\\Windows\\System32\\SearchIndexer.exe";

@@ -147,7 +147,9 @@ static void citrix_bg(const sim_ctx *c, const sim_tenant *t, web_bg *b, sim_web 
             w->cip = sim_public_ip(r);
             w->method = sim_chance(r, 0.8) ? "GET" : "POST";
             w->uri = SIM_PICK(r, noise_uris);
-            w->status = strcmp(w->uri, "/") == 0 ? 302 : strcmp(w->uri, "/favicon.ico") == 0 ? 200 : 404;
+            w->status = strcmp(w->uri, "/") == 0             ? 302
+                        : strcmp(w->uri, "/favicon.ico") == 0 ? 200
+                                                              : 404;
             w->bytes = w->status == 404 ? 260 : w->status == 200 ? 1150 : 0;
             w->ua = SIM_PICK(r, noise_uas);
             w->time_us = 200 + sim_below(r, 900);

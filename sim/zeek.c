@@ -33,8 +33,8 @@ static const char *const zl_fields[ZL_COUNT][2] = {
       "referrer\tversion\tuser_agent\torigin\trequest_body_len\tresponse_body_len\tstatus_code\t"
       "status_msg\tinfo_code\tinfo_msg\ttags\tusername\tpassword\tproxied\torig_fuids\t"
       "orig_filenames\torig_mime_types\tresp_fuids\tresp_filenames\tresp_mime_types",
-      "time\tstring\taddr\tport\taddr\tport\tcount\tstring\tstring\tstring\tstring\tstring\tstring\t"
-      "string\tcount\tcount\tcount\tstring\tcount\tstring\tset[enum]\tstring\tstring\t"
+      "time\tstring\taddr\tport\taddr\tport\tcount\tstring\tstring\tstring\tstring\tstring\t"
+      "string\tstring\tcount\tcount\tcount\tstring\tcount\tstring\tset[enum]\tstring\tstring\t"
       "set[string]\tvector[string]\tvector[string]\tvector[string]\tvector[string]\t"
       "vector[string]\tvector[string]" },
     { "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tuser\tpassword\tcommand\targ\t"
@@ -140,7 +140,8 @@ static void conn_line(sim_out *o, int64_t ts, const char *uid, const sim_net *n,
     PUTL(o, "\t0\t");
     puts_(o, n->history);
     uint32_t hdrb = udp ? 28 : 52;
-    uint32_t opk = udp ? 1 : (nodata ? 1 : 3 + ob / 1400), rpk = udp ? 1 : (nodata ? 0 : 2 + rb / 1400);
+    uint32_t opk = udp ? 1 : (nodata ? 1 : 3 + ob / 1400);
+    uint32_t rpk = udp ? 1 : (nodata ? 0 : 2 + rb / 1400);
     if (n->state[0] == 'R')
         rpk = 1;
     tab(o);

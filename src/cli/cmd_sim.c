@@ -87,7 +87,9 @@ int cmd_sim(int argc, char **argv)
                    "days written, e.g. 2020-01-20..2020-03-11 (default 2020-01-13..2020-03-17)"),
         OPT_STRING(0, "benign-rate", "N", &rate,
                    "background records per log stream per day (overrides --size)"),
-        OPT_STRING(0, "size", "BYTES", &size, "approximate uncompressed volume of background traffic, e.g. 32M, 4G (default 32M)"),
+        OPT_STRING(0, "size", "BYTES", &size,
+                   "approximate uncompressed volume of background traffic, e.g. 32M, 4G "
+                   "(default 32M)"),
         OPT_END(),
     };
     opt_list pos = { 0 };

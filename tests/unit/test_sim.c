@@ -60,7 +60,8 @@ static int json_strings(const char *doc, size_t n, const char *key, char out[][3
     tr_json_tok t;
     bool want = false;
     while (tr_json_next(&j, &t) > TR_JSON_END) {
-        if (t.type == TR_JSON_KEY && t.text.n == strlen(key) && memcmp(t.text.p, key, t.text.n) == 0) {
+        if (t.type == TR_JSON_KEY && t.text.n == strlen(key) &&
+            memcmp(t.text.p, key, t.text.n) == 0) {
             want = true;
             continue;
         }
