@@ -11,8 +11,9 @@
  * only bytes that need a closer look: '"', '\\', control characters and
  * non-ASCII bytes. Only those are handled one by one: escapes are checked,
  * control characters rejected, and UTF-8 sequences validated (so ASCII text
- * never pays for UTF-8 validation). Structure, numbers and literals are
- * plain byte loops.
+ * never pays for UTF-8 validation). Those scanners live in json_scan.h,
+ * shared with the event flattener, which drives them with its own loop;
+ * this file adds the grammar as a state machine, one token per call.
  */
 #include "core/common.h"
 

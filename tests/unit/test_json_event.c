@@ -5,6 +5,8 @@
  */
 #include "tt.h"
 
+#include <dirent.h>
+
 #include "core/time.h"
 #include "trawl/arena.h"
 #include "trawl/parse.h"
@@ -554,4 +556,47 @@ TEST(json_event_detects_samples)
         tr_format got = tr_format_detect(head, n, path);
         CHECK_MSG(got == files[i].want, "%s: %s", files[i].file, tr_format_name(got));
     }
+}
+
+/* The flattener's own walk agrees with the tokenizer on the conformance set:
+ * every valid object is an event (or hits a limit), nothing invalid is. */
+TEST(json_event_conformance_set)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/json-conformance", tt_datadir());
+    DIR *d = opendir(dir);
+    CHECK_MSG(d, "cannot open %s", dir);
+    jt t;
+    CHECK(jt_open(&t, TR_FMT_JSON, NULL));
+    struct dirent *e;
+    int objects = 0, rejected = 0;
+    static char buf[1 << 20];
+    while ((e = readdir(d)) != NULL) {
+        if ((e->d_name[0] != 'y' && e->d_name[0] != 'n') || e->d_name[1] != '_')
+            continue;
+        char path[1100];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        size_t lead = 0;
+        while (lead < n && strchr(" \t\r\n", buf[lead]) && buf[lead])
+            lead++;
+        tr_arena_reset(t.arena);
+        tr_event_reset(&t.ev);
+        tr_err err = tr_parser_parse(t.p, (tr_str){ buf, n }, &t.ev);
+        if (e->d_name[0] == 'y' && lead < n && buf[lead] == '{') {
+            CHECK_MSG(err == TR_OK || err == TR_ELIMIT, "%s: %s", e->d_name, errmsg(&t));
+            objects++;
+        } else if (e->d_name[0] == 'n') {
+            CHECK_MSG(err == TR_EPARSE || err == TR_ELIMIT, "%s accepted", e->d_name);
+            CHECK_MSG(errmsg(&t)[0], "%s: no reason", e->d_name);
+            rejected++;
+        }
+    }
+    closedir(d);
+    jt_close(&t);
+    CHECK(objects >= 15 && rejected >= 150);
 }
