@@ -18,7 +18,8 @@
  * look for paths in it), cs-version, sc-status, sc-bytes ("-" is 0, as the
  * CLF "%b" defines), cs-referer (alias cs-referrer), cs-user-agent (alias
  * c-useragent), time-taken (milliseconds, from NetScaler's microseconds),
- * x-extra-N for other trailing fields, and cs-host/s-port for vhost_combined.
+ * x-forwarded-for (nginx "main": a quoted address list or "-" right after
+ * the user agent), x-extra-N for other trailing fields, and cs-host/s-port for vhost_combined.
  * "-" in user, referer and user agent is null. Log escapes (\" \\ \xHH) in
  * quoted fields are decoded into the event arena, only when present.
  */
@@ -158,6 +159,23 @@ static void add_request(tr_event *ev, tr_str r)
     }
     if (version.n)
         tr_event_add(ev, TR_STR("cs-version"), version, TR_VSTR);
+}
+
+/* nginx's default "main" format ends with "$http_x_forwarded_for": a list
+ * of addresses ("198.51.100.1, 10.0.0.1") or "-". */
+static bool looks_forwarded_for(tr_str v)
+{
+    if (is_dash(v))
+        return true;
+    bool sep = false;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (c == '.' || c == ':')
+            sep = true;
+        else if (!(tr_text_hexval(c) >= 0 || c == ',' || c == ' '))
+            return false;
+    }
+    return sep;
 }
 
 /* NetScaler's "Time: 6809 microsecs" as milliseconds ("6.809"), the unit
@@ -310,6 +328,8 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
             add_str_or_null(ev, TR_STR("cs-referer"), TR_STR("cs-referrer"), v);
         else if (item == 1 && q)
             add_str_or_null(ev, TR_STR("cs-user-agent"), TR_STR("c-useragent"), v);
+        else if (item == 2 && q && looks_forwarded_for(v))
+            add_str_or_null(ev, TR_STR("x-forwarded-for"), (tr_str){ NULL, 0 }, v);
         else if (!(q && add_time_taken(ev, v)) && nextra < WEBLOG_MAX_EXTRA)
             add_str_or_null(ev, extra_names[nextra++], (tr_str){ NULL, 0 }, v);
         if (item < 2 && !q)

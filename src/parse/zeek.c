@@ -182,6 +182,11 @@ static tr_err set_fields(tr_parser *p, tr_str list)
     bool more = list.n > 0;
     while (more) {
         tr_str name = next_piece(st, &list, &more);
+        if (!name.n) {
+            uint32_t col = st->ncols + 1;
+            st->ncols = 0;
+            return tr_parser_fail(p, TR_EPARSE, "#fields column %u has no name", col);
+        }
         if (st->ncols == ZEEK_MAX_COLS || used + name.n > ZEEK_NAMES_MAX) {
             st->ncols = 0;
             return tr_parser_fail(p, TR_ELIMIT, "#fields over the limits (%d columns, %d bytes)",

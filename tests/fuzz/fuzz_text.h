@@ -13,6 +13,7 @@
 
 #include "core/common.h"
 
+#include "parse/weblog_text.h"
 #include "trawl/arena.h"
 #include "trawl/parse.h"
 
@@ -32,6 +33,14 @@ static void fuzz_text_touch(const tr_event *ev)
         for (size_t k = 0; k < f->value.n; k++)
             h += (unsigned char)f->value.p[k];
         if (f->kind > TR_VNULL)
+            abort();
+        /* `trawl cat` writes numbers and booleans verbatim: they must be JSON */
+        if (f->kind == TR_VNUM && !tr_text_is_number(f->value))
+            abort();
+        if (f->kind == TR_VBOOL && !tr_str_eq(f->value, TR_STR("true")) &&
+            !tr_str_eq(f->value, TR_STR("false")))
+            abort();
+        if (!f->name.n)
             abort();
     }
     h += (unsigned)ev->logsource.service.n + ev->logsource.ncategory;

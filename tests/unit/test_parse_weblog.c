@@ -203,8 +203,18 @@ TEST(parse_weblog_vhost_and_extras)
     CHECK_STR(val(&w, "cs-host"), "www.example.com");
     CHECK_STR(val(&w, "s-port"), "443");
     CHECK_STR(val(&w, "c-ip"), "192.0.2.7");
-    CHECK_STR(val(&w, "x-extra-1"), "198.51.100.1, 10.0.0.1");
-    CHECK_STR(val(&w, "x-extra-2"), "0.002");
+    CHECK_STR(val(&w, "x-forwarded-for"), "198.51.100.1, 10.0.0.1");
+    CHECK_STR(val(&w, "x-extra-1"), "0.002");
+    /* nginx "main" without a forwarded-for header; then a field that is no address list */
+    CHECK_EQ(wl_parse(&w, "192.0.2.7 - - [12/Mar/2020:07:04:00 +0000] \"GET / HTTP/1.1\" 200 1 "
+                          "\"-\" \"ua\" \"-\""),
+             TR_OK);
+    CHECK_STR(val(&w, "x-forwarded-for"), "<null>");
+    CHECK_EQ(wl_parse(&w, "192.0.2.7 - - [12/Mar/2020:07:04:00 +0000] \"GET / HTTP/1.1\" 200 1 "
+                          "\"-\" \"ua\" \"session=abc\""),
+             TR_OK);
+    CHECK_STR(val(&w, "x-forwarded-for"), "<absent>");
+    CHECK_STR(val(&w, "x-extra-1"), "session=abc");
     wl_close(&w);
 }
 

@@ -204,6 +204,9 @@ TEST(parse_zeek_rejections)
     CHECK_EQ(zk_parse(&z, "#types\ttime\tstring"), TR_EPARSE);
     CHECK(strstr(tr_parser_errmsg(z.p), "2 types for 3"));
     CHECK_EQ(zk_parse(&z, "#separator "), TR_EPARSE);
+    CHECK_EQ(zk_parse(&z, "#fields\tts\t\tquery"), TR_EPARSE);
+    CHECK(strstr(tr_parser_errmsg(z.p), "column 2 has no name"));
+    CHECK_EQ(zk_parse(&z, "1\t\tx"), TR_EPARSE);
     /* numbers that are not JSON numbers stay strings */
     CHECK(feed_headers(&z, "x", "ts\tn", "time\tdouble"));
     CHECK_EQ(zk_parse(&z, "1\tnan"), TR_OK);
