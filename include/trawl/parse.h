@@ -62,7 +62,12 @@ typedef struct tr_parser tr_parser;
 
 typedef struct tr_parse_opts {
     const char *timestamp_field; /* generic JSON: field holding the time, or NULL */
-    int default_year;            /* RFC 3164 syslog has no year; 0 = current year */
+    int default_year;            /* RFC 3164 syslog has no year: the year of the first line
+                                    (archives); 0 = infer it from ref_time */
+    int64_t ref_time;            /* the newest time the records can have (UTC ns), e.g. the
+                                    file's modification time: a year-less RFC 3164 date gets
+                                    the latest year that puts it no later than this (plus a
+                                    day of slack); 0 = now */
     uint32_t max_depth;          /* JSON nesting limit; 0 = 64 */
 } tr_parse_opts;
 

@@ -20,9 +20,11 @@
  * RFC 3164 has no year. With opts.default_year (archives) the first line is
  * in that year and a month going back by more than six (Dec → Jan) starts
  * the next year; a parser only sees its own lines, so this holds within
- * one stream read in order. Without it the current year is used, minus one
- * when that puts the line more than two days in the future (a file written
- * in December, read in January). No year is ever guessed from the file.
+ * one stream read in order. Without it the year is the latest one that does
+ * not put the line more than two days after opts.ref_time (the file's
+ * modification time, which the callers pass: plaso estimates syslog years
+ * from file times too) or after now when no reference is given; a Feb 29
+ * goes back to the last leap year.
  */
 #include "core/common.h"
 
@@ -211,16 +213,18 @@ static tr_err rfc3164_time(tr_parser *p, tr_str s, int64_t *ns)
             year--; /* a straggler from before the turn of the year */
         else
             st->last_month = month;
-    } else {
-        year = tr_time_current_year();
+        return tr_time_parse_rfc3164(s.p, s.n, year, ns, NULL) == TR_OK ? TR_OK : TR_EPARSE;
     }
-    if (tr_time_parse_rfc3164(s.p, s.n, year, ns, NULL) != TR_OK)
-        return TR_EPARSE;
-    if (!p->opts.default_year && *ns > (int64_t)time(NULL) * TR_NS_PER_SEC + 2 * 86400 *
-                                           TR_NS_PER_SEC &&
-        tr_time_parse_rfc3164(s.p, s.n, year - 1, ns, NULL) != TR_OK)
-        return TR_EPARSE;
-    return TR_OK;
+    int64_t ref = p->opts.ref_time ? p->opts.ref_time : (int64_t)time(NULL) * TR_NS_PER_SEC;
+    int64_t limit = ref + 2 * 86400 * TR_NS_PER_SEC;
+    tr_tm rt;
+    tr_time_split(ref, &rt);
+    /* the latest year (going back at most to the previous leap year) where
+     * the date exists and is not after the reference */
+    for (year = rt.year; year >= rt.year - 4; year--)
+        if (tr_time_parse_rfc3164(s.p, s.n, year, ns, NULL) == TR_OK && *ns <= limit)
+            return TR_OK;
+    return TR_EPARSE;
 }
 
 /* RFC 5424 STRUCTURED-DATA at *s; adds sd.<id>.<param> fields. false when

@@ -48,6 +48,7 @@ typedef struct hsrc {
     uint64_t diag_printed, diag_total;
     header_snap *headers; /* current header lines (header formats) */
     uint64_t raw_size;  /* file size (for progress) */
+    int64_t mtime;      /* modification time (ns): the year of year-less syslog dates */
     bool opened, reading, eof, failed, skip;
     bool counted_format;
 } hsrc;
@@ -224,6 +225,9 @@ static void open_source(hunt *h, hsrc *s, batch *b)
             return;
         }
     }
+    struct stat sb;
+    if (strcmp(s->path, "-") != 0 && stat(s->path, &sb) == 0)
+        s->mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     if (rp.source_gen)
         s->source_gen = rp.source_gen;
     else if (tr_source_head_gen(s->path, &s->source_gen) != TR_OK)
@@ -312,16 +316,23 @@ tr_err tr_hunt_emit_detection(tr_hunt_emit *e, const tr_detection *d)
     return batch_add_detection(e->b, &c);
 }
 
+/* The worker's parser for the batch's format, set up for its source: header
+ * formats need the header lines seen before the block, syslog the file's
+ * time (the year of RFC 3164 dates). */
 static tr_parser *parser_for(worker *w, hunt *h, batch *b, hsrc *s, const char **why)
 {
     tr_format f = s->format;
     uint64_t epoch = b->headers ? b->headers->epoch : 0;
+    bool per_source = s->header_format || f == TR_FMT_SYSLOG;
     tr_parser *p = w->parser[f];
-    if (p && (!s->header_format || (w->parser_src[f] == b->src && w->parser_epoch[f] == epoch)))
+    if (p && (!per_source || (w->parser_src[f] == b->src && w->parser_epoch[f] == epoch)))
         return p;
     tr_parser_free(p);
     w->parser[f] = NULL;
-    if (tr_parser_new(f, &h->cfg->reader.parse, &p)) {
+    tr_parse_opts po = h->cfg->reader.parse;
+    if (!po.ref_time)
+        po.ref_time = s->mtime;
+    if (tr_parser_new(f, &po, &p)) {
         *why = "no decoder for this format";
         return NULL;
     }

@@ -3,6 +3,8 @@
  */
 #include "core/common.h"
 
+#include <sys/stat.h>
+
 #include "trawl/arena.h"
 #include "trawl/reader.h"
 
@@ -36,6 +38,9 @@ tr_err tr_reader_open(const char *path, const tr_reader_opts *opts, tr_reader **
     if (err)
         goto fail;
     r->format = tr_source_format(r->src);
+    struct stat sb;
+    if (!o.parse.ref_time && strcmp(path, "-") != 0 && stat(path, &sb) == 0)
+        o.parse.ref_time = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     err = tr_parser_new(r->format, &o.parse, &r->parser);
     if (err) {
         snprintf(errbuf, errlen, "%s: no decoder for format %s: %s", path,

@@ -14,6 +14,8 @@
 #include "trawl/fleet.h"
 #include "trawl/hunt.h"
 #include "trawl/log.h"
+#include "trawl/reader.h"
+#include "trawl/arena.h"
 
 typedef struct substr_matcher {
     const char *field, *needle;
@@ -259,4 +261,29 @@ TEST(hunt_reports_unreadable_inputs)
     CHECK_EQ(st.sources_failed, 2);
     CHECK(st.events >= 50);
     free(out);
+}
+
+TEST(hunt_syslog_year_from_file_time)
+{
+    /* A year-less RFC 3164 line takes the year of the file's time: a file
+     * last written in March 2020 holds "Feb 29" of 2020, a leap year. */
+    const char *dir = tt_tmpdir();
+    char p[512];
+    snprintf(p, sizeof(p), "%s/bash.log", dir);
+    FILE *f = fopen(p, "w");
+    fputs("Feb 29 07:55:59 ns01 bash[123]: nobody on /dev/pts/0 shell_command=\"id\"\n", f);
+    fclose(f);
+    struct timespec ts[2] = { { 1583712000, 0 }, { 1583712000, 0 } }; /* 2020-03-09 */
+    CHECK(utimensat(AT_FDCWD, p, ts, 0) == 0);
+    tr_reader *r;
+    char err[256];
+    CHECK_EQ(tr_reader_open(p, NULL, &r, err, sizeof(err)), TR_OK);
+    tr_field fields[64];
+    tr_arena *a = tr_arena_new(0, 0);
+    tr_event ev;
+    tr_event_init(&ev, fields, 64, a);
+    CHECK_EQ(tr_reader_next(r, &ev), TR_OK);
+    CHECK_EQ(ev.ts, INT64_C(1582962959) * 1000000000);
+    tr_reader_free(r);
+    tr_arena_free(a);
 }
