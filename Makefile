@@ -147,6 +147,11 @@ $(BUILD)/bench/%: bench/%.c $(LIBA)
 
 conformance: conformance-sigma conformance-evtx
 
+# EVTX: every real sample read (or its records' rejection explained), SigmaHQ
+# Windows rules over them; skips without ../shared. Run with SANITIZE too.
+conformance-evtx: $(TRAWL)
+	@tests/conformance/evtx.sh $(TRAWL) $(BUILD)
+
 # SigmaHQ ruleset: load rate and prefilter/full-evaluation agreement (skips without ../shared).
 conformance-sigma: $(TRAWL) $(BUILD)/conformance/sigma_diff
 	@tests/conformance/sigma.sh $(TRAWL) $(BUILD)/conformance/sigma_diff
