@@ -9,6 +9,29 @@
 
 #include "input/frame.h"
 
+/* A line starting with '{' inside a value: the value was cut short (a
+ * truncated JSON line) and a new record starts there. Pretty-printers
+ * indent nested values, so a '{' in column 0 only ever opens a record. */
+static bool restarts_at(const char *p, size_t n, size_t nl)
+{
+    return nl + 1 < n && (p[nl + 1] == '{');
+}
+
+/* The first newline in p[from..to) that a new record follows, or to. */
+static size_t restart_in(const char *p, size_t n, size_t from, size_t to)
+{
+    while (from < to) {
+        const char *nl = memchr(p + from, '\n', to - from);
+        if (!nl)
+            return to;
+        size_t k = (size_t)(nl - p);
+        if (restarts_at(p, n, k))
+            return k;
+        from = k + 1;
+    }
+    return to;
+}
+
 tr_frame_status tr_frame_json_end(const char *p, size_t n, size_t *end)
 {
     size_t depth = 0;
@@ -19,6 +42,11 @@ tr_frame_status tr_frame_json_end(const char *p, size_t n, size_t *end)
             size_t j = i + 1;
             for (;;) {
                 const char *q = memchr(p + j, '"', n - j);
+                size_t stop = restart_in(p, n, j, q ? (size_t)(q - p) : n);
+                if (stop < (q ? (size_t)(q - p) : n)) {
+                    *end = stop; /* unterminated string: the parser reports it */
+                    return TR_FRAME_COMPLETE;
+                }
                 if (!q)
                     return TR_FRAME_INCOMPLETE;
                 size_t k = (size_t)(q - p);
@@ -43,7 +71,7 @@ tr_frame_status tr_frame_json_end(const char *p, size_t n, size_t *end)
                 *end = i + 1;
                 return TR_FRAME_COMPLETE;
             }
-        } else if (c == '\n' && depth == 0) {
+        } else if (c == '\n' && (depth == 0 || restarts_at(p, n, i))) {
             *end = i;
             return TR_FRAME_COMPLETE;
         }

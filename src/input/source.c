@@ -226,9 +226,13 @@ tr_err tr_source_open(const char *path, const tr_source_opts *opts, tr_source **
         snprintf(errbuf, errlen, "%s: %s", path, s->errmsg);
         goto out;
     }
+    /* a UTF-8 byte order mark is not part of the first record */
+    if (!o.start_offset && s->len >= 3 && memcmp(s->win, "\xEF\xBB\xBF", 3) == 0)
+        s->pos = 3;
     s->format = o.format;
     if (s->format == TR_FMT_AUTO)
-        s->format = tr_format_detect(s->win, TR_MIN(s->len, (size_t)SNIFF_LEN), path);
+        s->format = tr_format_detect(s->win + s->pos, TR_MIN(s->len - s->pos, (size_t)SNIFF_LEN),
+                                     path);
     if (s->format == TR_FMT_COUNT) {
         snprintf(errbuf, errlen, "%s: cannot tell the format (use --input-format)", path);
         err = TR_EFORMAT;

@@ -379,3 +379,25 @@ TEST(input_block_mode_json_pretty)
     compare_block_mode(path, TR_FMT_JSON, 0, 96, 64);
     compare_block_mode(path, TR_FMT_JSON, 0, 4096, 3);
 }
+
+TEST(input_json_truncated_line_does_not_swallow_the_next)
+{
+    const char *text = "\xEF\xBB\xBF{\"a\":1}\n{\"a\":\"cut\n{\"a\":2}\n{\"a\":3,\n{\"a\":4}\n";
+    char *p = write_file(tt_tmpdir(), "t.json", text, strlen(text));
+    tr_source *s = open_fmt(p, TR_FMT_JSON, 0);
+    tr_record r;
+    CHECK_EQ(tr_source_next(s, &r), TR_OK);
+    CHECK_SLICE(r.data, "{\"a\":1}");
+    CHECK_EQ(tr_source_next(s, &r), TR_OK);
+    CHECK_SLICE(r.data, "{\"a\":\"cut");
+    CHECK_EQ(tr_source_next(s, &r), TR_OK);
+    CHECK_SLICE(r.data, "{\"a\":2}");
+    CHECK_EQ(r.line, 3);
+    CHECK_EQ(tr_source_next(s, &r), TR_OK);
+    CHECK_SLICE(r.data, "{\"a\":3,");
+    CHECK_EQ(tr_source_next(s, &r), TR_OK);
+    CHECK_SLICE(r.data, "{\"a\":4}");
+    CHECK_EQ(r.line, 5);
+    CHECK_EQ(tr_source_next(s, &r), TR_EEOF);
+    tr_source_free(s);
+}
