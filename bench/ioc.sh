@@ -111,7 +111,7 @@ for n in $SIZES; do
         s=$(secs ${peer}_$n)
         if [ "$s" = timeout ]; then
             echo "  trawl vs $peer: > $(awk -v t="$TIMEOUT" -v w="$tw" 'BEGIN { printf "%.1f", t / w }')x wall ($peer timed out)"
-            echo "RESULT ioc_${label}_speedup_vs_$peer $(awk -v t="$TIMEOUT" -v w="$tw" 'BEGIN { printf "%.1f", t / w }') x (lower bound)"
+            echo "RESULT ioc_${label}_speedup_vs_${peer}_min $(awk -v t="$TIMEOUT" -v w="$tw" 'BEGIN { printf "%.1f", t / w }') x"
             continue
         fi
         read -r pw pc <<<"$s"
