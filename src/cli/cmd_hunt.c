@@ -43,7 +43,7 @@ typedef struct hunt_opts {
     opt_list rules, feeds, allowlists, placeholders, filters;
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir;
-    long long threads, max_record, correl_memory;
+    long long threads, max_record, correl_memory, year;
     bool no_logsource_filter, progress, no_progress, quiet, misp_all;
 } hunt_opts;
 
@@ -189,6 +189,7 @@ int cmd_hunt(int argc, char **argv)
                    "input format instead of detection (see trawl help cat)"),
         OPT_STRING(0, "timestamp-field", "NAME", &o.timestamp_field,
                    "generic JSON: the field holding the event time"),
+        OPT_INT(0, "year", "YYYY", &o.year, "year of the first line of year-less syslog (RFC 3164)"),
         OPT_STRING(0, "logsource", "P[/C[/S]]", &o.logsource,
                    "logsource (product/category/service) of generic inputs"),
         OPT_STRING(0, "mapping", "FILE", &o.mapping, "logsource mapping file (docs/LOGSOURCE.md)"),
@@ -240,8 +241,9 @@ int cmd_hunt(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    if (o.threads < 0 || o.threads > 1024 || o.max_record < 0 || o.correl_memory < 0) {
-        fprintf(stderr, "trawl hunt: -j and --max-record must be positive\n");
+    if (o.threads < 0 || o.threads > 1024 || o.max_record < 0 || o.correl_memory < 0 ||
+        o.year < 0 || o.year > 9999) {
+        fprintf(stderr, "trawl hunt: -j, --max-record and --year must be positive\n");
         rc = 2;
         goto done;
     }
@@ -349,6 +351,7 @@ int cmd_hunt(int argc, char **argv)
     cfg.threads = (unsigned)o.threads;
     cfg.reader.max_record = (size_t)o.max_record;
     cfg.reader.parse.timestamp_field = o.timestamp_field;
+    cfg.reader.parse.default_year = (int)o.year;
     cfg.fleet = fleet;
     cfg.tenant = o.tenant;
     cfg.tenant_field = o.tenant_from ? o.tenant_from + 6 : NULL;

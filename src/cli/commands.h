@@ -11,7 +11,8 @@
     X(query, "list the detections of a store (trawl hunt --store), filtered")          \
     X(rules, "check, list and document Sigma rules (check|list|modifiers)")             \
     X(sim, "generate a simulated fleet with its ground truth (apt41-2020)")              \
-    X(ioc, "check or list indicator feeds (plain, CSV, STIX, MISP, Zeek intel)")
+    X(ioc, "check or list indicator feeds (plain, CSV, STIX, MISP, Zeek intel)")              \
+    X(campaigns, "turn detections into campaigns: actors, stages, tenants, reports")
 
 #define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
 TR_COMMANDS(TR_CMD_DECL)

@@ -1,0 +1,53 @@
+/*
+ * campaign_report.h - what the campaign report writers share: anonymised
+ * tenant groups, time formatting, and one writer per format.
+ */
+#ifndef TR_SRC_REPORT_CAMPAIGN_REPORT_H
+#define TR_SRC_REPORT_CAMPAIGN_REPORT_H
+
+#include "core/common.h"
+
+#include "core/buf.h"
+#include "trawl/campaign.h"
+
+/* Anonymised view of one campaign: tenants replaced by "<sector> in
+ * <country>" groups; groups with fewer than min_group tenants are merged
+ * into "other". */
+typedef struct cr_group {
+    char label[112];
+    uint32_t tenants, exploited, compromised;
+    int64_t first_seen, last_seen;
+} cr_group;
+
+typedef struct cr_anon {
+    cr_group *groups;      /* sorted: most tenants first, "other" last */
+    uint32_t ngroups;
+    uint32_t *group_of;    /* campaign tenant index -> group index */
+    tr_str *countries, *sectors; /* values with >= min_group tenants, sorted */
+    uint32_t ncountries, nsectors;
+    uint32_t other_countries, other_sectors; /* tenants whose country/sector is suppressed */
+} cr_anon;
+
+tr_err cr_anon_build(const tr_campaign *cp, uint32_t min_group, cr_anon *a);
+void cr_anon_release(cr_anon *a);
+
+/* True when an explanation sentence names a tenant of the campaign (left out
+ * of anonymised reports). */
+bool cr_names_tenant(const tr_campaign *cp, const char *text);
+
+/* "2020-01-20T00:28:29Z" (precision of the record) or "" for none. */
+void cr_time(int64_t ts, char *buf, size_t n);
+void cr_date(int64_t ts, char *buf, size_t n);
+
+/* Effective options (defaults filled in). */
+tr_cmp_report_opts cr_opts(const tr_cmp_report_opts *o);
+
+/* Flushes b to out; TR_EIO on a write error. */
+tr_err cr_flush(tr_buf *b, FILE *out);
+
+tr_err cr_write_text(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
+tr_err cr_write_json(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
+tr_err cr_write_html(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
+tr_err cr_write_stix(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
+
+#endif
