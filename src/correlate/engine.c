@@ -354,10 +354,11 @@ out:
 
 static bool is_host_log(const tr_logsource *ls)
 {
-    static const char *const products[] = { "windows", "linux", "macos", "unix", "freebsd",
-                                            "aix", "solaris", "esxi" };
+    static const tr_str products[] = { TR_STR("windows"), TR_STR("linux"), TR_STR("macos"),
+                                       TR_STR("unix"), TR_STR("freebsd"), TR_STR("aix"),
+                                       TR_STR("solaris"), TR_STR("esxi") };
     for (size_t i = 0; i < TR_ARRAY_LEN(products); i++)
-        if (tr_str_eq(ls->product, tr_str_c(products[i])))
+        if (tr_str_eq(ls->product, products[i]))
             return true;
     for (uint8_t i = 0; i < ls->ncategory; i++) {
         tr_str cat = ls->category[i];
@@ -407,10 +408,10 @@ static uint8_t indicator_stage(tr_campaigns *c, const tr_detection *d)
     return is_host_log(&d->logsource) ? TR_STAGE_COMPROMISED : TR_STAGE_TARGETED;
 }
 
-static bool logsource_has(const tr_logsource *ls, const char *cat)
+static bool logsource_has(const tr_logsource *ls, tr_str cat)
 {
     for (uint8_t i = 0; i < ls->ncategory; i++)
-        if (tr_str_eq(ls->category[i], tr_str_c(cat)))
+        if (tr_str_eq(ls->category[i], cat))
             return true;
     return false;
 }
@@ -451,8 +452,8 @@ tr_err tr_campaigns_add(tr_campaigns *c, const tr_detection *d)
     if (stage == CM_STAGE_UNSET)
         stage = TR_STAGE_TARGETED;
     const tr_logsource *ls = &d->logsource;
-    bool dns = tr_str_eq(ls->service, TR_STR("dns")) || logsource_has(ls, "dns") ||
-               logsource_has(ls, "dns_query");
+    bool dns = tr_str_eq(ls->service, TR_STR("dns")) || logsource_has(ls, TR_STR("dns")) ||
+               logsource_has(ls, TR_STR("dns_query"));
     cm_det x = {
         .ts = d->ts,
         .record = d->record,

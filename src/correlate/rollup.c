@@ -25,6 +25,8 @@ typedef struct rollup {
     uint32_t *val_mark;    /* per value: serial of the campaign that saw it last */
     uint32_t *val_slot;    /* per value: its index in the campaign's infra list */
     uint32_t *val_tenant;  /* per value: last tenant counted */
+    uint32_t *ten_mark;    /* per string id: stamp of the last count that saw it as a tenant */
+    uint32_t ten_stamp;
     u32vec list;           /* detections of the campaign */
     u32vec infra_vid;      /* parallel to infra: value id */
     u32vec tmp;
@@ -999,20 +1001,24 @@ static tr_err build_split(rollup *r, uint32_t actor, int64_t gap, uint32_t min_t
             compromised |= d[r->tmp.v[k]].stage == TR_STAGE_COMPROMISED;
         }
         /* tenants: count distinct (the list is time-sorted, not tenant-major) */
-        for (uint32_t k = 0; k < r->list.n; k++) {
+        r->ten_stamp++;
+        for (uint32_t k = 0; k < r->list.n && tenants < min_tenants; k++) {
             uint32_t t = d[r->list.v[k]].tenant;
-            if (t == prev)
-                continue;
-            bool seen = false;
-            for (uint32_t m = 0; m < k && !seen; m++)
-                seen = d[r->list.v[m]].tenant == t;
-            if (!seen)
+            if (t != prev && r->ten_mark[t] != r->ten_stamp) {
+                r->ten_mark[t] = r->ten_stamp;
                 tenants++;
+            }
             prev = t;
-            if (tenants >= min_tenants)
-                break;
         }
-        bool keep = actor || tenants >= min_tenants || compromised;
+        /* a cluster needs infrastructure to be about: host alerts that link
+         * to nothing stay in the background */
+        bool has_value = false;
+        for (uint32_t k = 0; k < r->list.n && !has_value && !actor; k++) {
+            const cm_det *x = &d[r->list.v[k]];
+            for (uint32_t e = 0; e < x->nent && !has_value; e++)
+                has_value = !c->vals[c->ents.v[x->ent_off + e]].benign;
+        }
+        bool keep = actor || (has_value && (tenants >= min_tenants || compromised));
         bool whole = i == 0 && j == n;
         if (keep) {
             tr_err err = make_campaign(r, actor, segment, whole ? 0 : n - (j - i),
@@ -1075,10 +1081,11 @@ tr_err cm_rollup(tr_campaigns *c)
     r.val_mark = tr_calloc(nv ? nv : 1, sizeof(*r.val_mark));
     r.val_slot = tr_calloc(nv ? nv : 1, sizeof(*r.val_slot));
     r.val_tenant = tr_calloc(nv ? nv : 1, sizeof(*r.val_tenant));
+    r.ten_mark = tr_calloc(c->strs.n ? c->strs.n : 1, sizeof(*r.ten_mark));
     uint32_t *in_campaign = tr_calloc(n ? n : 1, sizeof(*in_campaign));
     uint8_t *comp_seeded = tr_calloc(n ? n : 1, 1);
     uint32_t *order = tr_malloc((n ? n : 1) * sizeof(*order));
-    if (!r.val_mark || !r.val_slot || !r.val_tenant || !in_campaign || !order || !comp_seeded) {
+    if (!r.val_mark || !r.val_slot || !r.val_tenant || !r.ten_mark || !in_campaign || !order || !comp_seeded) {
         err = TR_ENOMEM;
         goto out;
     }
@@ -1186,6 +1193,7 @@ out:
     tr_free(r.val_mark);
     tr_free(r.val_slot);
     tr_free(r.val_tenant);
+    tr_free(r.ten_mark);
     tr_free(in_campaign);
     tr_free(comp_seeded);
     tr_free(order);
