@@ -390,6 +390,78 @@ static void session_cves(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
     }
 }
 
+/* Edges and per-detection value lists in an order that depends only on the
+ * data (value ids depend on arrival order): the walk below visits
+ * neighbours in edge order, so this makes every explanation reproducible. */
+typedef struct edge_key {
+    uint32_t a, b, vrank;
+    uint8_t why;
+    uint32_t idx;
+} edge_key;
+
+static int by_edge(const void *x, const void *y)
+{
+    const edge_key *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    if (p->why != q->why)
+        return p->why < q->why ? -1 : 1;
+    if (p->vrank != q->vrank)
+        return p->vrank < q->vrank ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+static int by_rank(const void *x, const void *y, void *ctx)
+{
+    const uint32_t *rank = ctx;
+    uint32_t a = rank[*(const uint32_t *)x], b = rank[*(const uint32_t *)y];
+    return a < b ? -1 : a > b;
+}
+
+static tr_err canonical_values(tr_campaigns *c, uint32_t **vrank)
+{
+    tr_err err = cm_intern_ranks(&c->values, vrank);
+    if (err)
+        return err;
+    for (size_t i = 0; i < c->dets.n; i++) {
+        const cm_det *d = &c->dets.v[i];
+        if (d->nent > 1)
+            qsort_r(c->ents.v + d->ent_off, d->nent, sizeof(*c->ents.v), by_rank, *vrank);
+    }
+    return TR_OK;
+}
+
+static tr_err canonical_edges(tr_campaigns *c, const uint32_t *vrank)
+{
+    size_t ne = c->edges.n;
+    edge_key *k = tr_malloc((ne ? ne : 1) * sizeof(*k));
+    cm_edge *sorted = tr_malloc((ne ? ne : 1) * sizeof(*sorted));
+    if (!k || !sorted) {
+        tr_free(k);
+        tr_free(sorted);
+        return TR_ENOMEM;
+    }
+    for (size_t e = 0; e < ne; e++) {
+        cm_edge *x = &c->edges.v[e];
+        if (x->a > x->b) {
+            uint32_t t = x->a;
+            x->a = x->b;
+            x->b = t;
+        }
+        k[e] = (edge_key){ x->a, x->b, x->why == TR_WHY_SHARED_VALUE ? vrank[x->value] : x->value,
+                           x->why, (uint32_t)e };
+    }
+    qsort(k, ne, sizeof(*k), by_edge);
+    for (size_t e = 0; e < ne; e++)
+        sorted[e] = c->edges.v[k[e].idx];
+    memcpy(c->edges.v, sorted, ne * sizeof(*sorted));
+    tr_free(k);
+    tr_free(sorted);
+    return TR_OK;
+}
+
 /* ---- components, attribution, explanation ---- */
 
 typedef struct graph {
@@ -571,8 +643,9 @@ tr_err cm_link(tr_campaigns *c)
 {
     tr_err err;
     size_t n = c->dets.n;
-    uint32_t *ts0 = NULL, *ts1 = NULL, tenants = 0;
+    uint32_t *ts0 = NULL, *ts1 = NULL, *vrank = NULL, tenants = 0;
     TR_TRY(canonical_order(c));
+    TR_TRY(canonical_values(c, &vrank));
     c->actor = tr_calloc(n ? n : 1, sizeof(*c->actor));
     c->comp = tr_calloc(n ? n : 1, sizeof(*c->comp));
     c->via = tr_calloc(n ? n : 1, sizeof(*c->via));
@@ -591,9 +664,11 @@ tr_err cm_link(tr_campaigns *c)
     TR_TRY(value_edges(c));
     TR_TRY(weak_edges(c, ts0, ts1));
     session_cves(c, ts0, ts1);
+    TR_TRY(canonical_edges(c, vrank));
     TR_TRY(attribute(c));
 out:
     tr_free(ts0);
     tr_free(ts1);
+    tr_free(vrank);
     return err;
 }
