@@ -92,7 +92,8 @@ static tr_err canonical_order(tr_campaigns *c)
     qsort(k, n, sizeof(*k), by_key);
     for (size_t i = 0; i < n; i++)
         sorted[i] = c->dets.v[k[i].idx];
-    memcpy(c->dets.v, sorted, n * sizeof(*sorted));
+    if (n)
+        memcpy(c->dets.v, sorted, n * sizeof(*sorted));
     tr_free(sorted);
     tr_free(k);
     tr_free(rank);
@@ -456,7 +457,8 @@ static tr_err canonical_edges(tr_campaigns *c, const uint32_t *vrank)
     qsort(k, ne, sizeof(*k), by_edge);
     for (size_t e = 0; e < ne; e++)
         sorted[e] = c->edges.v[k[e].idx];
-    memcpy(c->edges.v, sorted, ne * sizeof(*sorted));
+    if (ne)
+        memcpy(c->edges.v, sorted, ne * sizeof(*sorted));
     tr_free(k);
     tr_free(sorted);
     return TR_OK;

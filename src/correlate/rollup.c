@@ -285,7 +285,8 @@ static tr_err tenant_evidence(rollup *r, const uint32_t *dets, uint32_t n, bool 
         i = j;
     }
     tr_free(k);
-    qsort(r->ev.v, r->ev.n, sizeof(*r->ev.v), by_ev_first);
+    if (r->ev.n)
+        qsort(r->ev.v, r->ev.n, sizeof(*r->ev.v), by_ev_first);
     t->evidence = out_copy(c, r->ev.v, r->ev.n * sizeof(*r->ev.v));
     t->nevidence = (uint32_t)r->ev.n;
     return r->ev.n && !t->evidence ? TR_ENOMEM : TR_OK;
@@ -477,7 +478,8 @@ static tr_err infrastructure(rollup *r, tr_campaign *cp, uint32_t *seed)
     }
     if (best != UINT32_MAX)
         *seed = r->infra_vid.v[best];
-    qsort(r->infra.v, r->infra.n, sizeof(*r->infra.v), by_infra);
+    if (r->infra.n)
+        qsort(r->infra.v, r->infra.n, sizeof(*r->infra.v), by_infra);
     cp->infra = out_copy(c, r->infra.v, r->infra.n * sizeof(*r->infra.v));
     cp->ninfra = (uint32_t)r->infra.n;
     return r->infra.n && !cp->infra ? TR_ENOMEM : TR_OK;
@@ -596,7 +598,8 @@ static tr_err timeline(rollup *r, tr_campaign *cp)
             }
         }
         for (size_t p = 0; p < ph.n && !err; p++) {
-            qsort_r(pc[p].v, pc[p].n, sizeof(*pc[p].v), cmp_str_ids, &c->strs);
+            if (pc[p].n)
+                qsort_r(pc[p].v, pc[p].n, sizeof(*pc[p].v), cmp_str_ids, &c->strs);
             tr_str *cv = tr_arena_alloc(c->out, (pc[p].n ? pc[p].n : 1) * sizeof(*cv));
             if (!cv) {
                 err = TR_ENOMEM;
@@ -978,7 +981,8 @@ static tr_err build_split(rollup *r, uint32_t actor, int64_t gap, uint32_t min_t
             return TR_ENOMEM;
     const cm_det *d = c->dets.v;
     if (gap > 0) {
-        qsort_r(r->tmp.v, r->tmp.n, sizeof(*r->tmp.v), cm_by_ts, (void *)d);
+        if (r->tmp.n)
+            qsort_r(r->tmp.v, r->tmp.n, sizeof(*r->tmp.v), cm_by_ts, (void *)d);
     }
     uint32_t n = (uint32_t)r->tmp.n, segment = 0;
     for (uint32_t i = 0; i < n;) {
@@ -1136,7 +1140,8 @@ tr_err cm_rollup(tr_campaigns *c)
             cnt[i + 1] += cnt[i];
         for (uint32_t i = 0; i < m; i++)
             tmp[cnt[c->comp[order[i]]]++] = order[i];
-        memcpy(order, tmp, m * sizeof(*tmp));
+        if (m)
+            memcpy(order, tmp, m * sizeof(*tmp));
         tr_free(cnt);
         tr_free(tmp);
     }
@@ -1156,7 +1161,8 @@ tr_err cm_rollup(tr_campaigns *c)
     }
     if (err)
         goto out;
-    qsort(c->res.campaigns.v, c->res.campaigns.n, sizeof(*c->res.campaigns.v), by_campaign);
+    if (c->res.campaigns.n)
+        qsort(c->res.campaigns.v, c->res.campaigns.n, sizeof(*c->res.campaigns.v), by_campaign);
     /* background and benign values */
     uint32_t prev = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1184,7 +1190,8 @@ tr_err cm_rollup(tr_campaigns *c)
             goto out;
         }
     }
-    qsort(c->res.benign.v, c->res.benign.n, sizeof(*c->res.benign.v), by_benign);
+    if (c->res.benign.n)
+        qsort(c->res.benign.v, c->res.benign.n, sizeof(*c->res.benign.v), by_benign);
     c->summary.benign = c->res.benign.v;
     c->summary.nbenign = (uint32_t)c->res.benign.n;
     c->summary.conflicts = c->res.conflicts.v;

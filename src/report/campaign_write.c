@@ -186,7 +186,15 @@ tr_err cr_anon_build(const tr_campaign *cp, uint32_t min_group, cr_anon *a)
         return TR_ENOMEM;
     }
     cr_group *sorted = tr_calloc(nk + 1, sizeof(*sorted));
-    memcpy(sorted, kept, nk * sizeof(*kept));
+    if (!sorted) {
+        tr_free(order);
+        tr_free(remap);
+        tr_free(kept);
+        cr_anon_release(a);
+        return TR_ENOMEM;
+    }
+    if (nk)
+        memcpy(sorted, kept, nk * sizeof(*kept));
     qsort(sorted, nk, sizeof(*sorted), by_group);
     for (uint32_t g = 0; g < nk; g++)
         for (uint32_t s = 0; s < nk; s++)
