@@ -43,7 +43,7 @@ typedef struct hunt_opts {
     opt_list rules, feeds, allowlists, placeholders, filters;
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir;
-    long long threads, max_record, correl_memory, year;
+    long long threads, max_record, correl_memory, correl_lateness, year;
     bool no_logsource_filter, progress, no_progress, quiet, misp_all;
 } hunt_opts;
 
@@ -205,6 +205,10 @@ int cmd_hunt(int argc, char **argv)
         OPT_INT(0, "correlation-memory", "BYTES", &o.correl_memory,
                 "state kept for Sigma correlation windows (256 MiB); beyond it the oldest "
                 "groups are evicted, reported and counted"),
+        OPT_INT(0, "correlation-lateness", "SECONDS", &o.correl_lateness,
+                "how far behind the newest event of its group an event may arrive and still "
+                "join its correlation windows (several files of one tenant over the same "
+                "period; default 0)"),
         OPT_FLAG(0, "progress", &o.progress, "show progress (default on a terminal)"),
         OPT_FLAG(0, "no-progress", &o.no_progress, "never show progress"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary at the end"),
@@ -305,7 +309,9 @@ int cmd_hunt(int argc, char **argv)
     }
     uint64_t fp = fingerprint(rs, iocs);
     if (rs && tr_ruleset_correlation_count(rs)) {
-        tr_correl_opts co = { .memory_cap = (size_t)o.correl_memory, .fingerprint = fp };
+        tr_correl_opts co = { .memory_cap = (size_t)o.correl_memory,
+                              .lateness_ns = (int64_t)o.correl_lateness * 1000000000,
+                              .fingerprint = fp };
         if (tr_correl_new(rs, &co, &correl)) {
             tr_error("out of memory");
             rc = 1;

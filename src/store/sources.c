@@ -92,6 +92,9 @@ static void file_err(const char *path)
     store_set_errmsg(msg);
 }
 
+/* The EVTX file header (4 KiB) and the first chunk's header (512 bytes). */
+#define EVTX_FIRST_RECORD (4096 + 512)
+
 /* Stats path and reads its head. TR_EUNSUPPORTED for anything but a regular file. */
 static tr_err read_ident(const char *path, ident *id)
 {
@@ -118,9 +121,18 @@ static tr_err read_ident(const char *path, ident *id)
     id->size = (uint64_t)sb.st_size;
     id->mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     id->nhead = 0;
-    size_t want = (size_t)TR_MIN(id->size, (uint64_t)HEAD_LEN);
+    /* An EVTX file's header and chunk header are rewritten as events are
+     * added (record counts, checksums): its identity starts at the first
+     * record, which never changes. */
+    off_t base = 0;
+    char magic[8];
+    if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+        memcmp(magic, "ElfFile", 8) == 0)
+        base = EVTX_FIRST_RECORD;
+    uint64_t avail = id->size > (uint64_t)base ? id->size - (uint64_t)base : 0;
+    size_t want = (size_t)TR_MIN(avail, (uint64_t)HEAD_LEN);
     while (id->nhead < want) {
-        ssize_t r = pread(fd, id->head + id->nhead, want - id->nhead, (off_t)id->nhead);
+        ssize_t r = pread(fd, id->head + id->nhead, want - id->nhead, base + (off_t)id->nhead);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {

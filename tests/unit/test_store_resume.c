@@ -333,3 +333,42 @@ TEST(store_resume_compressed_offsets_are_decompressed)
     tr_source_free(src);
     env_close(&e);
 }
+
+/* An EVTX file's header and first chunk header change whenever Windows adds
+ * events; its identity starts at the first record, so a grown log resumes
+ * instead of being read again as a new file. */
+TEST(store_resume_evtx_header_rewritten)
+{
+    env e;
+    CHECK(env_open(&e));
+    const char *p = at(&e, "Security.evtx");
+    unsigned char img[4096 + 512 + 2000];
+    memset(img, 0, sizeof(img));
+    memcpy(img, "ElfFile", 8);
+    img[24] = 10; /* "next record" count in the file header */
+    memcpy(img + 4096, "ElfChnk", 8);
+    for (size_t i = 4608; i < sizeof(img); i++)
+        img[i] = (unsigned char)(i * 7);
+    FILE *f = fopen(p, "wb");
+    fwrite(img, 1, sizeof(img), f);
+    fclose(f);
+    tr_store_src s;
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("org-001"), &s), TR_OK);
+    CHECK_EQ(s.why, TR_RESUME_NEW);
+    uint64_t gen = s.gen;
+    CHECK_EQ(tr_store_sink_checkpoint(e.sink, &s, 5, 0, 5, true, sizeof(img)), TR_OK);
+    CHECK_EQ(tr_sink_flush(e.sink), TR_OK);
+    /* Windows adds records: header counters change, the file grows */
+    img[24] = 20;
+    img[4096 + 16] = 9;
+    f = fopen(p, "wb");
+    fwrite(img, 1, sizeof(img), f);
+    for (int i = 0; i < 500; i++)
+        fputc(i, f);
+    fclose(f);
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("org-001"), &s), TR_OK);
+    CHECK_EQ(s.why, TR_RESUME_GROWN);
+    CHECK_EQ(s.gen, gen);
+    CHECK_EQ(s.record, 5);
+    env_close(&e);
+}
