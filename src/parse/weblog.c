@@ -19,8 +19,8 @@
  * CLF "%b" defines), cs-referer (alias cs-referrer), cs-user-agent (alias
  * c-useragent), time-taken (milliseconds, from NetScaler's microseconds),
  * x-forwarded-for (nginx "main": a quoted address list or "-" right after
- * the user agent), x-extra-N for other trailing fields, and cs-host/s-port for vhost_combined.
- * "-" in user, referer and user agent is null. Log escapes (\" \\ \xHH) in
+ * the user agent), x-extra-N for other trailing fields, and cs-host/s-port
+ * for vhost_combined. "-" in user, referer and user agent is null. Log escapes (\" \\ \xHH) in
  * quoted fields are decoded into the event arena, only when present.
  */
 #include "core/common.h"

