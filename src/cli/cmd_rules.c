@@ -250,9 +250,14 @@ static void print_table(const tr_ruleset *rs)
     printf("%-36s  %-13s  %-12s  %-40s  %s\n", "ID", "LEVEL", "STATUS", "LOGSOURCE", "TITLE");
     for (uint32_t i = 0; i < tr_ruleset_count(rs); i++) {
         const tr_rule_info *r = tr_ruleset_rule(rs, i);
+        /* product/category/service, '*' where the rule does not say */
         char ls[256];
-        snprintf(ls, sizeof(ls), "%.*s/%.*s/%.*s", TR_STR_FMT(r->logsource.product),
-                 TR_STR_FMT(r->logsource.category), TR_STR_FMT(r->logsource.service));
+        const tr_str parts[3] = { r->logsource.product, r->logsource.category,
+                                  r->logsource.service };
+        size_t o = 0;
+        for (int k = 0; k < 3 && o < sizeof(ls); k++)
+            o += (size_t)snprintf(ls + o, sizeof(ls) - o, "%s%.*s", k ? "/" : "",
+                                  parts[k].n ? (int)parts[k].n : 1, parts[k].n ? parts[k].p : "*");
         printf("%-36.*s  %-13.*s  %-12.*s  %-40s  %.*s\n", TR_STR_FMT(r->id), TR_STR_FMT(r->level),
                TR_STR_FMT(r->status), ls, TR_STR_FMT(r->title));
     }

@@ -161,7 +161,9 @@ tr_str sg_scratch_lower(tr_sigma_scratch *s, uint32_t i)
         return s->lows.v[i];
     tr_str v = sg_scratch_value(s, i);
     tr_str r = { NULL, 0 };
-    if (s->low.n + v.n <= s->low.cap) {
+    if (v.n == 0) {
+        r = v;
+    } else if (s->low.n + v.n <= s->low.cap) {
         char *d = s->low.p + s->low.n;
         sg_lower(d, v);
         s->low.n += v.n;
@@ -558,7 +560,7 @@ static bool node_eval(evalctx *e, uint32_t ni)
 {
     const tr_ruleset *rs = e->s->rs;
     const sg_node *n = &rs->nodes.v[ni];
-    const uint32_t *k = rs->kids.v + n->first;
+    const uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
     switch (n->op) {
     case SG_N_TRUE:
         return true;
@@ -608,7 +610,7 @@ static void collect(evalctx *e, uint32_t ni)
     tr_sigma_scratch *s = e->s;
     const tr_ruleset *rs = s->rs;
     const sg_node *n = &rs->nodes.v[ni];
-    const uint32_t *k = rs->kids.v + n->first;
+    const uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
     switch (n->op) {
     case SG_N_PRED: {
         const sg_pred *p = &rs->preds.v[n->a];

@@ -181,7 +181,6 @@ typedef struct builder {
     tr_map *slots;         /* key -> slot id */
     tr_buf key;
     TR_VEC(uint64_t) fan;  /* (slot << 32) | rule */
-    bool lookup_only;      /* get_slot: do not create slots (TR_ENOENT instead) */
 } builder;
 
 static tr_err slot_key(builder *b, char kind, unsigned flags, uint32_t fid, tr_str lit)
@@ -212,12 +211,6 @@ static tr_err get_slot(builder *b, char kind, unsigned mflags, uint32_t fid, tr_
         return err;
     uint64_t v;
     bool inserted;
-    if (b->lookup_only) {
-        if (!tr_map_get(b->slots, (tr_str){ b->key.p, b->key.n }, &v))
-            return TR_ENOENT;
-        *slot = (uint32_t)v;
-        return TR_OK;
-    }
     err = tr_map_put_new(b->slots, (tr_str){ b->key.p, b->key.n }, b->p->nslots, &v, &inserted);
     if (err)
         return err;
@@ -710,7 +703,7 @@ static tr_err node_atoms(builder *b, uint32_t ni, atomvec *out, bool *has, int d
 {
     const tr_ruleset *rs = b->rs;
     const sg_node *n = &rs->nodes.v[ni];
-    const uint32_t *k = rs->kids.v + n->first;
+    const uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
     *has = false;
     if (depth > 400)
         return TR_OK;
@@ -781,8 +774,7 @@ static tr_err assign_slots(builder *b, uint32_t ni, int depth)
         tr_err err = TR_OK;
         for (uint32_t i = p->first; i < p->first + p->n && !err; i++) {
             sg_value *v = &rs->values.v[i];
-            if (!v->slots && v->need == SG_NONE && (v->op == SG_OP_RE || v->op == SG_OP_GLOB) &&
-                !b->lookup_only) {
+            if (!v->slots && v->need == SG_NONE && (v->op == SG_OP_RE || v->op == SG_OP_GLOB)) {
                 /* A literal it cannot match without: when the scan did not
                  * see it, the regex or wildcard test is skipped. */
                 form f;
@@ -805,10 +797,6 @@ static tr_err assign_slots(builder *b, uint32_t ni, int depth)
             }
             for (size_t k = 0; k < fv.n && !err; k++)
                 err = form_slot(b, p, v, &fv.v[k], &slots[k]);
-            if (err == TR_ENOENT) {
-                err = TR_OK; /* not in a database: evaluated directly */
-                continue;
-            }
             v->slots = slots;
             v->nslots = (uint32_t)fv.n;
         }
@@ -956,7 +944,7 @@ static tr_err order_children(tr_ruleset *rs, const sg_plan *p)
         const sg_node *n = &rs->nodes.v[ni];
         if (n->op != SG_N_AND && n->op != SG_N_OR)
             continue;
-        uint32_t *k = rs->kids.v + n->first;
+        uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
         for (uint32_t i = 0; i < n->n; i++)
             node_cost(rs, p, k[i], cost, 0);
         for (uint32_t i = 1; i < n->n; i++) {
@@ -976,8 +964,7 @@ static tr_err build_prefilter(builder *b)
     tr_ruleset *rs = b->rs;
     sg_plan *p = b->p;
     tr_err err = TR_OK;
-    bool atoms_first = getenv("SG_ATOMS_ONLY") != NULL;
-    for (size_t r = 0; r < rs->rules.n && !err && !atoms_first; r++)
+    for (size_t r = 0; r < rs->rules.n && !err; r++)
         err = assign_slots(b, rs->rules.v[r].root, 0);
     atomvec av = { 0 };
     for (size_t r = 0; r < rs->rules.n && !err; r++) {
@@ -1000,12 +987,6 @@ static tr_err build_prefilter(builder *b)
         }
     }
     TR_VEC_FREE(&av);
-    if (atoms_first) {
-        b->lookup_only = true;
-        for (size_t r = 0; r < rs->rules.n && !err; r++)
-            err = assign_slots(b, rs->rules.v[r].root, 0);
-        b->lookup_only = false;
-    }
     if (!err)
         err = build_decisions(b);
     if (!err)
