@@ -506,16 +506,111 @@ static tr_err resolve_placeholders(sg_ctx *c, wvlist *out, const wv *v, uint32_t
     return TR_OK;
 }
 
+/* A Sigma string (a placeholder value) as regex text: wildcards become .*
+ * and ., everything else is matched literally. */
+static tr_err regex_of(sg_ctx *c, tr_str value, tr_buf *out)
+{
+    sg_gtok *t;
+    uint32_t n;
+    tr_err err = parse_sigma_string(c, value, &t, &n);
+    for (uint32_t i = 0; i < n && !err; i++) {
+        if (t[i].kind == SG_G_STAR) {
+            err = tr_buf_append(out, ".*", 2);
+        } else if (t[i].kind == SG_G_ONE) {
+            err = tr_buf_putc(out, '.');
+        } else {
+            for (size_t k = 0; k < t[i].lit.n && !err; k++) {
+                unsigned char ch = (unsigned char)t[i].lit.p[k];
+                bool plain = ch >= 0x80 || (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z');
+                if (!plain)
+                    err = tr_buf_putc(out, '\\');
+                if (!err)
+                    err = tr_buf_putc(out, (char)ch);
+            }
+        }
+    }
+    return err;
+}
+
+/* |expand on a regular expression: each placeholder becomes each of its
+ * values, as regex text matching that value. */
+static tr_err expand_regex(sg_ctx *c, wvlist *out, const wv *v, uint32_t line)
+{
+    wv tmp = *v;
+    toklist tl = { 0 };
+    tr_err err = push_lit(c, &tl, v->text.p, v->text.n);
+    if (!err)
+        err = freeze(c, &tl, &tmp.toks, &tmp.ntoks);
+    else
+        TR_VEC_FREE(&tl);
+    if (!err)
+        err = find_placeholders(c, &tmp, line);
+    /* Every combination of values, built left to right. */
+    TR_VEC(tr_buf) acc = { 0 };
+    tr_buf first = TR_BUF_INIT;
+    if (!err && !TR_VEC_PUSH(&acc, first))
+        err = TR_ENOMEM;
+    for (uint32_t i = 0; i < tmp.ntoks && !err; i++) {
+        const sg_gtok *t = &tmp.toks[i];
+        if (t->kind != SG_G_PH) {
+            for (size_t k = 0; k < acc.n && !err; k++)
+                err = tr_buf_append_str(&acc.v[k], t->lit);
+            continue;
+        }
+        const struct sg_phlist *pl = ph_lookup(c->ph, t->lit);
+        if (!pl || pl->values.n == 0) {
+            err = sg_fail(c, line, "placeholder %%%.*s%% has no values (give --placeholder "
+                          "%.*s=V1,V2 or a file %.*s in the placeholder directory)",
+                          TR_STR_FMT(t->lit), TR_STR_FMT(t->lit), TR_STR_FMT(t->lit));
+            break;
+        }
+        if (acc.n * pl->values.n > SG_MAX_ALTERNATIVES) {
+            err = sg_fail(c, line, "placeholders expand to more than %u values",
+                          SG_MAX_ALTERNATIVES);
+            break;
+        }
+        size_t base = acc.n;
+        for (size_t k = 0; k < base && !err; k++)
+            for (size_t j = 1; j < pl->values.n && !err; j++) {
+                tr_buf copy = TR_BUF_INIT;
+                err = tr_buf_append(&copy, acc.v[k].p, acc.v[k].n);
+                if (!err)
+                    err = regex_of(c, pl->values.v[j], &copy);
+                if (!err && !TR_VEC_PUSH(&acc, copy))
+                    err = TR_ENOMEM;
+                if (err)
+                    tr_buf_release(&copy);
+            }
+        for (size_t k = 0; k < base && !err; k++)
+            err = regex_of(c, pl->values.v[0], &acc.v[k]);
+    }
+    for (size_t k = 0; k < acc.n; k++) {
+        if (!err) {
+            wv nv = *v;
+            nv.text = tr_arena_strdup(c->tmp, acc.v[k].p ? acc.v[k].p : "", acc.v[k].n);
+            if (!nv.text.p || !TR_VEC_PUSH(out, nv))
+                err = TR_ENOMEM;
+        }
+        tr_buf_release(&acc.v[k]);
+    }
+    TR_VEC_FREE(&acc);
+    return err;
+}
+
 static tr_err apply_expand(sg_ctx *c, wvlist *vals, uint32_t line)
 {
     wvlist out = { 0 };
     tr_err err = TR_OK;
     for (size_t i = 0; i < vals->n && !err; i++) {
         wv v = vals->v[i];
+        if (v.t == WV_RE) {
+            err = expand_regex(c, &out, &v, line);
+            continue;
+        }
         if (v.t == WV_NUM || v.t == WV_BOOL)
             err = to_str(c, &v);
         if (!err && v.t != WV_STR)
-            err = sg_fail(c, line, "expand applies to strings only");
+            err = sg_fail(c, line, "expand applies to strings and regular expressions only");
         if (!err)
             err = find_placeholders(c, &v, line);
         if (!err)

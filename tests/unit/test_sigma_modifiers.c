@@ -369,3 +369,26 @@ TEST(sigma_modifier_registry_documents_everything)
     }
     CHECK(m[n].name == NULL);
 }
+
+TEST(sigma_mod_expand_in_regex)
+{
+    /* Placeholder values inside a regex match literally (wildcards as
+     * wildcards). */
+    const char *y = "title: rx\nlogsource: {product: test}\ndetection:\n"
+                    "    s:\n        a|re|expand: '^%Admins%-[0-9]+$'\n    condition: s\n";
+    const char *ph[] = { "Admins=adm_*,r.oot" };
+    tr_sigma_opts o = { .placeholders = ph, .nplaceholders = 1 };
+    static const struct {
+        const char *v;
+        int want;
+    } cases[] = { { "adm_x-12", 1 }, { "r.oot-3", 1 }, { "rXoot-3", 0 }, { "adm_x-", 0 } };
+    for (size_t i = 0; i < TR_ARRAY_LEN(cases); i++) {
+        sgt_event e;
+        sgt_event_init(&e);
+        e.ev.logsource.product = TR_STR("test");
+        sgt_add(&e, "a", cases[i].v, TR_VSTR);
+        int r = sgt_eval_opts(y, &e.ev, &o, NULL);
+        sgt_event_release(&e);
+        CHECK_MSG(r == cases[i].want, "%s: %d", cases[i].v, r);
+    }
+}
