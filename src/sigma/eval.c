@@ -391,6 +391,10 @@ static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
 {
     if (v->need != SG_NONE && e->s->decided && !tr_idset_has(&e->s->hits, v->need))
         return false; /* a literal it needs occurs in no value of the field */
+    if (v->need_lit.n && e->s->decided &&
+        !(v->need_cased ? memmem(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL
+                        : sg_memmem_nocase(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL))
+        return false; /* the same with a literal too short for the database */
     if (v->op != SG_OP_FIELDREF)
         return sg_value_match(v, s, low, re_cb, e);
     tr_sigma_scratch *sc = e->s;

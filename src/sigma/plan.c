@@ -782,6 +782,17 @@ static tr_err assign_slots(builder *b, uint32_t ni, int depth)
                     break;
                 if (f.lit.n && db_ok(&f) && (err = form_slot(b, p, v, &f, &v->need)))
                     break;
+                if (f.lit.n && v->need == SG_NONE && p->kind == SG_P_VALUES) {
+                    /* Too short for a database: a memchr before the regex. */
+                    v->need_cased = !(f.fl & TR_MPM_CASELESS);
+                    v->need_lit = tr_arena_strdup(rs->arena, f.lit.p, f.lit.n);
+                    if (!v->need_lit.p) {
+                        err = TR_ENOMEM;
+                        break;
+                    }
+                    if (!v->need_cased)
+                        sg_lower((char *)v->need_lit.p, v->need_lit);
+                }
             }
             if (v->slots || (err = value_forms(b, p, v, &fv)) || fv.n == 0)
                 continue;
@@ -1117,6 +1128,7 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
         rs->values.v[i].slots = NULL;
         rs->values.v[i].nslots = 0;
         rs->values.v[i].need = SG_NONE;
+        rs->values.v[i].need_lit = (tr_str){ NULL, 0 };
     }
     if (rs->no_prefilter) {
         for (size_t i = 0; i < rs->rules.n; i++)

@@ -82,6 +82,9 @@ typedef struct sg_value {
     uint32_t nslots;
     uint32_t need;    /* prefilter slot of a literal this value cannot match without
                          (regexes, wildcards), or UINT32_MAX */
+    tr_str need_lit;  /* such a literal too short for a database, tested directly
+                         (lowercase unless need_cased) before the regex runs */
+    bool need_cased;
     double num;       /* NUM/TIME threshold; EQ|NUMBER: the number */
     uint8_t addr[16]; /* CIDR network (masked) */
     tr_str text;      /* the value as written in the rule (for messages) */
