@@ -62,10 +62,9 @@ tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
     if (!err && rs->plan)
         err = tr_idset_init(&s->hits, sg_plan_nslots(rs->plan));
     if (!err) {
-        s->clause_gen = tr_calloc(sg_plan_nclauses(rs->plan) + 1, sizeof(uint32_t));
-        s->phit_gen = tr_calloc(np, sizeof(uint32_t));
-        if (!s->clause_gen || !s->phit_gen)
-            err = TR_ENOMEM;
+        err = tr_idset_init(&s->clause_hit, sg_plan_nclauses(rs->plan));
+        if (!err)
+            err = tr_idset_init(&s->pred_hit, (uint32_t)np);
     }
     if (!err && !tr_vec_grow((void **)&s->cands.v, &s->cands.cap, nr, sizeof(uint32_t)))
         err = TR_ENOMEM;
@@ -121,8 +120,8 @@ void tr_sigma_scratch_free(tr_sigma_scratch *s)
     if (s->ps)
         sg_plan_scratch_free(s->ps);
     tr_idset_release(&s->hits);
-    tr_free(s->clause_gen);
-    tr_free(s->phit_gen);
+    tr_idset_release(&s->clause_hit);
+    tr_idset_release(&s->pred_hit);
     tr_free(s);
 }
 
@@ -255,8 +254,6 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
         memset(s->cgen, 0, (rs->rules.n ? rs->rules.n : 1) * sizeof(uint32_t));
         memset(s->vgen.v, 0, s->vgen.n * sizeof(uint32_t));
         memset(s->lgen.v, 0, s->lgen.n * sizeof(uint32_t));
-        memset(s->clause_gen, 0, (sg_plan_nclauses(rs->plan) + 1) * sizeof(uint32_t));
-        memset(s->phit_gen, 0, (rs->preds.n ? rs->preds.n : 1) * sizeof(uint32_t));
         s->gen = 1;
     }
     s->ev = ev;
@@ -504,14 +501,14 @@ static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_p
     tr_sigma_scratch *s = e->s;
     const uint32_t *und = sg_plan_und(s->rs->plan) + d->und_off;
     if (!p->all)
-        return s->phit_gen[pi] == s->gen || list_match(e, p, und, 0, d->und_n);
+        return tr_idset_has(&s->pred_hit, pi) || list_match(e, p, und, 0, d->und_n);
     const sg_value *vals = s->rs->values.v;
     uint32_t k = 0;
     for (uint32_t g = 0; g < p->ngroups; g++) {
         uint32_t k0 = k;
         while (k < d->und_n && vals[und[k]].group == g)
             k++;
-        if (s->clause_gen[d->first_clause + g] == s->gen)
+        if (tr_idset_has(&s->clause_hit, d->first_clause + g))
             continue;
         if (!list_match(e, p, und + k0, 0, k - k0))
             return false;

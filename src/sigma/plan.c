@@ -72,8 +72,8 @@ struct sg_plan {
  * most values of a log repeat (Image, ParentImage, User, OriginalFileName,
  * service command lines): a small direct-mapped cache of recent values and
  * their slots saves the database scan of repeated ones. */
-#define SG_VC_ENTRIES 2048
-#define SG_VC_MAXVAL 112
+#define SG_VC_ENTRIES 1024
+#define SG_VC_MAXVAL 240
 #define SG_VC_MAXSLOTS 12
 
 typedef struct vcent {
@@ -1335,6 +1335,8 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
         return TR_OK;
     tr_idset *hits = &s->hits;
     tr_idset_reset(hits);
+    tr_idset_reset(&s->clause_hit);
+    tr_idset_reset(&s->pred_hit);
     tr_mpm_scratch *ms = s->ps->ms;
     const tr_event *ev = s->ev;
     (void)rs;
@@ -1359,13 +1361,12 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
     /* Candidates: the applicable rules of the hit atoms; and the clauses
      * the hits decide. */
     const uint8_t *routes = s->cur_ls->routes;
-    uint32_t gen = s->gen;
     for (uint32_t i = 0; i < hits->n; i++) {
         uint32_t slot = hits->ids[i];
         const struct slothdr *h = &p->hdr[slot];
         for (uint32_t k = h->dec; k < h->dec_end; k++) {
-            s->clause_gen[p->decp[k].clause] = gen;
-            s->phit_gen[p->decp[k].pred] = gen;
+            tr_idset_add(&s->clause_hit, p->decp[k].clause);
+            tr_idset_add(&s->pred_hit, p->decp[k].pred);
         }
         for (uint32_t k = h->fan; k < h->fan_end; k++) {
             uint32_t r = p->fan[k];

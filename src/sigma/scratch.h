@@ -76,8 +76,8 @@ struct tr_sigma_scratch {
     uint8_t *re_reported;   /* per rule: a regex limit was already reported */
     struct sg_plan_scratch *ps;
     tr_idset hits;          /* prefilter slots hit by this event */
-    uint32_t *clause_gen;   /* per clause: decided true in this generation */
-    uint32_t *phit_gen;     /* per predicate: some clause decided true */
+    tr_idset clause_hit;    /* clauses decided true by this event's hits */
+    tr_idset pred_hit;      /* predicates with such a clause */
     bool decided;           /* hits is complete for this event: slots decide values */
     tr_sigma_scan_stats stats;
 };
