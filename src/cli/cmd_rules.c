@@ -229,6 +229,20 @@ static void json_stats(tr_jw *w, const tr_ruleset_stats *st)
     }
     tr_jw_key(w, "warnings");
     tr_jw_uint(w, st->warnings);
+    /* The compiled plan: what the prefilter works with. */
+    tr_jw_key(w, "plan");
+    tr_jw_obj(w);
+    tr_jw_key(w, "fields");
+    tr_jw_uint(w, st->fields);
+    tr_jw_key(w, "literals");
+    tr_jw_uint(w, st->literals);
+    tr_jw_key(w, "exact_values");
+    tr_jw_uint(w, st->exact_values);
+    tr_jw_key(w, "regexes");
+    tr_jw_uint(w, st->regexes);
+    tr_jw_key(w, "rules_without_atoms");
+    tr_jw_uint(w, st->unfiltered_rules);
+    tr_jw_end(w);
 }
 
 static void print_summary(const tr_ruleset_stats *st)
