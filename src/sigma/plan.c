@@ -307,7 +307,8 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
     for (size_t i = 0; i < n && ok;) {
         char c = pat[i];
         bool lit = false;
-        char lc = 0;
+        char lc[4];     /* the literal character (a UTF-8 sequence is one character) */
+        size_t lcn = 1;
         size_t adv = 1;
         if (c == '\\') {
             if (i + 1 >= n) {
@@ -316,9 +317,12 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             }
             char e = pat[i + 1];
             adv = 2;
-            if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))) {
+            if ((unsigned char)e >= 0x80) {
+                ok = false; /* an escaped multibyte character: keep it simple */
+                break;
+            } else if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))) {
                 lit = true;
-                lc = e;
+                lc[0] = e;
             } else if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
                        e == 'P' || e == 'g' || e == 'k') {
                 ok = false; /* escapes with arguments: give up */
@@ -379,7 +383,14 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             break;
         } else {
             lit = true;
-            lc = c;
+            lc[0] = c;
+            unsigned char u = (unsigned char)c;
+            size_t want = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC0 ? 2 : 1;
+            while (lcn < want && i + lcn < n && ((unsigned char)pat[i + lcn] & 0xC0) == 0x80) {
+                lc[lcn] = pat[i + lcn];
+                lcn++;
+            }
+            adv = lcn;
         }
         i += adv;
         /* A quantifier after this token? */
@@ -414,7 +425,7 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             if (repeated && i < n && (pat[i] == '?' || pat[i] == '+'))
                 i++; /* lazy or possessive */
         }
-        if (lit && !optional && tr_buf_putc(&run, lc)) {
+        if (lit && !optional && tr_buf_append(&run, lc, lcn)) {
             ok = false;
             break;
         }

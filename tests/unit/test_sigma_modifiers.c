@@ -392,3 +392,13 @@ TEST(sigma_mod_expand_in_regex)
         CHECK_MSG(r == cases[i].want, "%s: %d", cases[i].v, r);
     }
 }
+
+TEST(sigma_mod_re_quantified_multibyte_character)
+{
+    /* In UTF-8 mode a quantifier applies to the whole character: the
+     * prefilter must not require part of an optional one. */
+    MATCH(SEL("a|re", "'xyz\xC3\xA9?abc'"), KV("a", "xyzabc"));
+    MATCH(SEL("a|re", "'xyz\xC3\xA9?abc'"), KV("a", "xyz\xC3\xA9" "abc"));
+    NO_MATCH(SEL("a|re", "'xyz\xC3\xA9?abc'"), KV("a", "xyz\xC3" "abc"));
+    MATCH(SEL("a|re", "'caf\xC3\xA9+s'"), KV("a", "caf\xC3\xA9\xC3\xA9s"));
+}
