@@ -79,7 +79,7 @@ PY
         "$d1/det.jsonl" 2>/dev/null
     if cmp -s "$d1/camp.json" "$work/again.json"; then ok; else ko "a re-run gives other bytes"; fi
     # every format runs and the text headline is the reporting's sentence
-    for f in text json; do
+    for f in text json html stix; do
         if "$TRAWL" campaigns -q --fleet "$d1/fleet.csv" --format $f -o "$work/r.$f" \
                 "$d1/det.jsonl" 2>"$work/err" && [ -s "$work/r.$f" ]; then ok
         else ko "--format $f: $(head -n 2 "$work/err")"; fi

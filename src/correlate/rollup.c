@@ -720,10 +720,11 @@ static tr_err explain_actor(rollup *r, tr_campaign *cp, bool inferred)
     if ((err = explain(r, "%s", b->p)))
         return err;
     if (session &&
-        (err = explain(r, "%u attempts without a CVE tag took the CVE of the exploitation "
-                          "session they belong to (same remote value, same tenant, within %lld "
-                          "min).",
-                       session, (long long)(c->params.session_window / 60000000000LL))))
+        (err = explain(r, "%u attempt%s without a CVE tag took the CVE of the exploitation "
+                          "session %s (same remote value, same tenant, within %lld min).",
+                       session, session == 1 ? "" : "s",
+                       session == 1 ? "it belongs to" : "they belong to",
+                       (long long)(c->params.session_window / 60000000000LL))))
         return err;
     if (inferred &&
         (err = explain(r, "Where the compromise evidence names no CVE, the compromise is "
@@ -760,12 +761,13 @@ static tr_err explain_common(rollup *r, tr_campaign *cp)
     uint32_t st[4] = { 0 };
     for (uint32_t i = 0; i < cp->ntenants; i++)
         st[cp->tenants[i].stage]++;
-    return explain(r, "Stages: %u tenants only targeted (attempts: stage.targeted or "
+    return explain(r, "Stages: %u tenant%s only targeted (attempts: stage.targeted or "
                       "initial-access rules, inbound indicator matches), %u exploited (a "
                       "vulnerable answer), %u compromised (post-exploitation rules, egress to "
                       "its infrastructure, its files on a host); an HTTP 200 alone is never a "
                       "compromise.",
-                   st[TR_STAGE_TARGETED], st[TR_STAGE_EXPLOITED], st[TR_STAGE_COMPROMISED]);
+                   st[TR_STAGE_TARGETED], st[TR_STAGE_TARGETED] == 1 ? "" : "s",
+                   st[TR_STAGE_EXPLOITED], st[TR_STAGE_COMPROMISED]);
 }
 
 /* Clusters: which values it is made of and how each one joined. */

@@ -167,16 +167,20 @@ static void tenants(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
                     sizeof(f));
             cr_date(t->last_seen != TR_TS_NONE ? t->last_seen : t->activity_last, l, sizeof(l));
             tr_buf_printf(b, "  %-12.*s %-3.*s %-20.*s %-12s %-11s %-11s ", TR_STR_FMT(t->id),
-                          TR_STR_FMT(t->country), TR_STR_FMT(t->sector), tr_stage_name(t->stage),
-                          f, l);
+                          TR_STR_FMT(t->country.n ? t->country : TR_STR("-")),
+                          TR_STR_FMT(t->sector.n ? t->sector : TR_STR("-")),
+                          tr_stage_name(t->stage), f, l);
             for (uint32_t k = 0; k < t->ncves; k++)
                 tr_buf_printf(b, "%s%.*s", k ? "," : "", TR_STR_FMT(t->cves[k]));
+            if (!t->ncves)
+                tr_buf_putc(b, '-');
             tr_buf_putc(b, '\n');
             uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
             for (uint32_t k = 0; k < n; k++)
                 evidence_line(b, c, &t->evidence[k]);
             if (n < t->nevidence)
-                tr_buf_printf(b, "      … %u more evidence groups\n", t->nevidence - n);
+                tr_buf_printf(b, "      … %u more evidence group%s\n", t->nevidence - n,
+                              t->nevidence - n == 1 ? "" : "s");
         }
 }
 

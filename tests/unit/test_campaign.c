@@ -8,6 +8,7 @@
 
 #include "correlate/cmp.h"
 #include "trawl/campaign.h"
+#include "trawl/log.h"
 
 #define NS INT64_C(1000000000)
 #define T0 (INT64_C(1579478400) * NS) /* 2020-01-20 */
@@ -473,4 +474,73 @@ TEST(campaign_no_allocation_per_detection)
     CHECK_EQ(tr_campaigns_run(c), TR_OK);
     CHECK_EQ(tr_campaigns_add(c, &x.d), TR_EINVAL);
     tr_campaigns_free(c);
+}
+
+/* ---- policy file and JSON-lines reader ---- */
+
+TEST(campaign_policy_file)
+{
+    char path[512], err[600];
+    tr_campaign_policy *p = tr_campaign_policy_new();
+    CHECK(p);
+    snprintf(path, sizeof(path), "%s/campaign/policy.yml", tt_datadir());
+    CHECK_EQ(tr_campaign_policy_load(p, path, err, sizeof(err)), TR_OK);
+    const tr_campaign_params *pp = tr_campaign_policy_params(p);
+    CHECK_EQ(pp->exec_window, 600 * NS);
+    CHECK_EQ(pp->link_window, 14 * 86400 * NS);
+    CHECK_EQ(pp->cluster_min_tenants, 2);
+    tr_campaign_policy_free(p);
+
+    p = tr_campaign_policy_new();
+    snprintf(path, sizeof(path), "%s/campaign/bad-policy.yml", tt_datadir());
+    CHECK_EQ(tr_campaign_policy_load(p, path, err, sizeof(err)), TR_EPARSE);
+    CHECK_MSG(strstr(err, "bad-policy.yml:3: unknown stage 'owned'"), "%s", err);
+    snprintf(path, sizeof(path), "%s/campaign/no-such-policy.yml", tt_datadir());
+    CHECK_EQ(tr_campaign_policy_load(p, path, err, sizeof(err)), TR_ENOENT);
+    /* windows and thresholds are validated */
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s/p.yml", tt_tmpdir());
+    FILE *f = fopen(tmp, "w");
+    CHECK(f);
+    fputs("windows:\n  exec: 10 minutes\n", f);
+    fclose(f);
+    CHECK_EQ(tr_campaign_policy_load(p, tmp, err, sizeof(err)), TR_EPARSE);
+    CHECK_MSG(strstr(err, "p.yml:2: bad duration"), "%s", err);
+    f = fopen(tmp, "w");
+    fputs("thresholds:\n  benign_share: 2\nactors: [G0096]\n", f);
+    fclose(f);
+    CHECK_EQ(tr_campaign_policy_load(p, tmp, err, sizeof(err)), TR_EPARSE);
+    CHECK_MSG(strstr(err, "p.yml:2: expected a number from 0 to 1"), "%s", err);
+    f = fopen(tmp, "w");
+    fputs("stages:\n  indicators:\n    - {type: ipv4, side: up, stage: targeted}\n", f);
+    fclose(f);
+    CHECK_EQ(tr_campaign_policy_load(p, tmp, err, sizeof(err)), TR_EPARSE);
+    CHECK_MSG(strstr(err, "p.yml:3: stages.indicators: side must be"), "%s", err);
+    tr_campaign_policy_free(p);
+}
+
+static tr_err count_det(void *ctx, const tr_detection *d)
+{
+    uint64_t *n = ctx;
+    (*n)++;
+    return d->tenant.n && d->rule_id.n ? TR_OK : TR_EINVAL;
+}
+
+TEST(campaign_jsonl_reader)
+{
+    char path[512];
+    uint64_t n = 0, bad = 0;
+    snprintf(path, sizeof(path), "%s/campaign/small.jsonl", tt_datadir());
+    CHECK_EQ(tr_detections_read_jsonl(path, count_det, &n, &bad), TR_OK);
+    CHECK_EQ(n, 12);
+    CHECK_EQ(bad, 0);
+    n = 0;
+    snprintf(path, sizeof(path), "%s/campaign/small-bad.jsonl", tt_datadir());
+    tr_log_set_level(TR_LOG_ERROR); /* the two bad lines are reported as warnings */
+    CHECK_EQ(tr_detections_read_jsonl(path, count_det, &n, &bad), TR_OK);
+    tr_log_set_level(TR_LOG_WARN);
+    CHECK_EQ(n, 12);
+    CHECK_EQ(bad, 2);
+    snprintf(path, sizeof(path), "%s/campaign/none.jsonl", tt_datadir());
+    CHECK_EQ(tr_detections_read_jsonl(path, count_det, &n, &bad), TR_ENOENT);
 }
