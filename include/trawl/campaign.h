@@ -269,6 +269,11 @@ TR_API tr_err tr_campaigns_detection(const tr_campaigns *c, uint32_t idx, tr_cmp
 typedef tr_err (*tr_detection_fn)(void *ctx, const tr_detection *d);
 TR_API tr_err tr_detections_read_jsonl(const char *path, tr_detection_fn fn, void *ctx,
                                        uint64_t *bad);
+/* The same over lines held in memory (p[0..n), newline-separated, e.g. the
+ * messages of a topic); name is used in the messages. Never fails on bad
+ * lines; returns TR_ENOMEM or what fn returned when it was not TR_OK. */
+TR_API tr_err tr_detections_read_jsonl_buf(const char *name, const char *p, size_t n,
+                                           tr_detection_fn fn, void *ctx, uint64_t *bad);
 
 /* ---- reports --------------------------------------------------------------------------- */
 

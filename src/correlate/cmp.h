@@ -208,6 +208,16 @@ tr_err cm_link(tr_campaigns *c);
 /* rollup.c */
 tr_err cm_rollup(tr_campaigns *c);
 
+/* later - earlier in ns, saturated: INT64_MAX when either time is missing or
+ * the difference does not fit (times far apart are never "within" a window). */
+static inline int64_t cm_span(int64_t later, int64_t earlier)
+{
+    int64_t d;
+    if (later == INT64_MIN || earlier == INT64_MIN || __builtin_sub_overflow(later, earlier, &d))
+        return INT64_MAX;
+    return d;
+}
+
 /* CVE set members. */
 static inline const uint32_t *cm_cveset(const tr_campaigns *c, uint32_t set, uint32_t *n)
 {

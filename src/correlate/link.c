@@ -258,7 +258,7 @@ static tr_err value_edges(tr_campaigns *c)
         qsort_r(list + a, b - a, sizeof(*list), by_ts, (void *)d);
         for (uint32_t k = a + 1; k < b; k++) {
             const cm_det *p = &d[list[k - 1]], *q = &d[list[k]];
-            if (p->ts == TR_TS_NONE || q->ts - p->ts > c->params.link_window)
+            if (cm_span(q->ts, p->ts) > c->params.link_window)
                 continue;
             if (same_record(p, q))
                 continue; /* already linked */
@@ -320,7 +320,7 @@ static tr_err weak_edges(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
                 }
             for (uint32_t j = i, steps = 0; best == UINT32_MAX && j-- > ts0[i] && steps < SCAN_CAP;
                  steps++) {
-                if (x->ts - d[j].ts > c->params.exec_window)
+                if (cm_span(x->ts, d[j].ts) > c->params.exec_window)
                     break;
                 if (lk[j] && !same_record(x, &d[j]) && share_cve(c, x->cves, d[j].cves, &cve))
                     best = j;
@@ -334,7 +334,7 @@ static tr_err weak_edges(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
             continue;
         int64_t bd = INT64_MAX;
         for (uint32_t j = i, steps = 0; j-- > ts0[i] && steps < SCAN_CAP; steps++) {
-            int64_t dt = x->ts - d[j].ts;
+            int64_t dt = cm_span(x->ts, d[j].ts);
             if (dt > c->params.host_window)
                 break;
             if (lk[j] && d[j].host == x->host && dt < bd) {
@@ -344,7 +344,7 @@ static tr_err weak_edges(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
             }
         }
         for (uint32_t j = i + 1, steps = 0; j < ts1[i] && steps < SCAN_CAP; j++, steps++) {
-            int64_t dt = d[j].ts - x->ts;
+            int64_t dt = cm_span(d[j].ts, x->ts);
             if (dt > c->params.host_window || dt >= bd)
                 break;
             if (lk[j] && d[j].host == x->host) {
@@ -372,7 +372,7 @@ static void session_cves(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
             continue;
         uint32_t best = UINT32_MAX;
         for (uint32_t j = i, steps = 0; j-- > ts0[i] && steps < SCAN_CAP; steps++) {
-            if (x->ts - d[j].ts > c->params.session_window)
+            if (cm_span(x->ts, d[j].ts) > c->params.session_window)
                 break;
             if (d[j].cves && d[j].ts != TR_TS_NONE && share_value(c, x, &d[j])) {
                 best = j;
@@ -381,7 +381,7 @@ static void session_cves(tr_campaigns *c, const uint32_t *ts0, const uint32_t *t
         }
         for (uint32_t j = i + 1, steps = 0; best == UINT32_MAX && j < ts1[i] && steps < SCAN_CAP;
              j++, steps++) {
-            if (d[j].ts - x->ts > c->params.session_window)
+            if (cm_span(d[j].ts, x->ts) > c->params.session_window)
                 break;
             if (d[j].cves && share_value(c, x, &d[j]))
                 best = j;

@@ -991,9 +991,9 @@ static tr_err build_split(rollup *r, uint32_t actor, int64_t gap, uint32_t min_t
         uint32_t j = i + 1;
         int64_t cut = 0;
         while (j < n) {
-            if (gap > 0 && d[r->tmp.v[j - 1]].ts != TR_TS_NONE &&
-                d[r->tmp.v[j]].ts - d[r->tmp.v[j - 1]].ts > gap) {
-                cut = d[r->tmp.v[j]].ts - d[r->tmp.v[j - 1]].ts;
+            int64_t span = cm_span(d[r->tmp.v[j]].ts, d[r->tmp.v[j - 1]].ts);
+            if (gap > 0 && d[r->tmp.v[j - 1]].ts != TR_TS_NONE && span > gap) {
+                cut = span;
                 break;
             }
             j++;

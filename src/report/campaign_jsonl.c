@@ -362,6 +362,51 @@ static bool parse_line(jl *r, const char *line, size_t n, tr_detection *d)
     return true;
 }
 
+static void jl_release(jl *r)
+{
+    tr_arena_free(r->arena);
+    TR_VEC_FREE(&r->tags);
+    TR_VEC_FREE(&r->fields);
+    TR_VEC_FREE(&r->group);
+    TR_VEC_FREE(&r->contrib);
+}
+
+/* One line (without its newline): parse it and hand it to fn, or report it. */
+static tr_err one_line(jl *r, const char *name, uint64_t lineno, const char *line, size_t len,
+                       tr_detection_fn fn, void *ctx, uint64_t *bad)
+{
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    if (len == 0)
+        return TR_OK;
+    tr_detection d;
+    tr_arena_reset(r->arena);
+    if (len > MAX_LINE || !parse_line(r, line, len, &d)) {
+        tr_log_at(TR_LOG_WARN, name, lineno, "%s",
+                  len > MAX_LINE ? "line longer than 64 MiB" : r->err ? r->err : "bad record");
+        if (bad)
+            (*bad)++;
+        return TR_OK;
+    }
+    return fn(ctx, &d);
+}
+
+tr_err tr_detections_read_jsonl_buf(const char *name, const char *p, size_t n,
+                                    tr_detection_fn fn, void *ctx, uint64_t *bad)
+{
+    jl r = { .arena = tr_arena_new(64 * 1024, MAX_LINE * 2) };
+    tr_err err = r.arena ? TR_OK : TR_ENOMEM;
+    uint64_t lineno = 0;
+    for (size_t i = 0; i < n && !err;) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        err = one_line(&r, name, ++lineno, p + i, end - i, fn, ctx, bad);
+        i = end + 1;
+    }
+    jl_release(&r);
+    return err;
+}
+
 tr_err tr_detections_read_jsonl(const char *path, tr_detection_fn fn, void *ctx, uint64_t *bad)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -375,31 +420,15 @@ tr_err tr_detections_read_jsonl(const char *path, tr_detection_fn fn, void *ctx,
     uint64_t lineno = 0;
     tr_err err = r.arena ? TR_OK : TR_ENOMEM;
     while (!err && (n = getline(&line, &cap, f)) >= 0) {
-        lineno++;
         size_t len = (size_t)n;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        if (len && line[len - 1] == '\n')
             len--;
-        if (len == 0)
-            continue;
-        tr_detection d;
-        tr_arena_reset(r.arena);
-        if (len > MAX_LINE || !parse_line(&r, line, len, &d)) {
-            tr_log_at(TR_LOG_WARN, path, lineno, "%s",
-                      len > MAX_LINE ? "line longer than 64 MiB" : r.err ? r.err : "bad record");
-            if (bad)
-                (*bad)++;
-            continue;
-        }
-        err = fn(ctx, &d);
+        err = one_line(&r, path, ++lineno, line, len, fn, ctx, bad);
     }
     if (!err && ferror(f))
         err = TR_EIO;
     free(line); /* getline's buffer comes from libc */
-    tr_arena_free(r.arena);
-    TR_VEC_FREE(&r.tags);
-    TR_VEC_FREE(&r.fields);
-    TR_VEC_FREE(&r.group);
-    TR_VEC_FREE(&r.contrib);
+    jl_release(&r);
     if (!is_stdin)
         fclose(f);
     return err;
