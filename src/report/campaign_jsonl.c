@@ -22,6 +22,7 @@ typedef struct jl {
     TR_VEC(tr_str) tags;
     TR_VEC(tr_kv) fields, group;
     TR_VEC(uint64_t) contrib;
+    tr_json json;    /* the current line's tokenizer (its errmsg outlives parse_line) */
     const char *err; /* reason of the current line's failure */
 } jl;
 
@@ -263,37 +264,37 @@ static bool indicator_val(jl *r, tr_json *j, tr_det_indicator *ind)
 /* Parses one line into d (views into line and r's scratch). */
 static bool parse_line(jl *r, const char *line, size_t n, tr_detection *d)
 {
-    tr_json j;
+    tr_json *j = &r->json;
     tr_json_tok t, key;
-    tr_json_init(&j, line, n, 0);
+    tr_json_init(j, line, n, 0);
     memset(d, 0, sizeof(*d));
     d->ts = TR_TS_NONE;
     r->tags.n = r->fields.n = r->group.n = r->contrib.n = 0;
     r->err = NULL;
-    if (tr_json_next(&j, &t) != TR_JSON_OBJ_BEGIN) {
-        r->err = t.type == TR_JSON_ERROR ? j.errmsg : "expected a JSON object";
+    if (tr_json_next(j, &t) != TR_JSON_OBJ_BEGIN) {
+        r->err = t.type == TR_JSON_ERROR ? j->errmsg : "expected a JSON object";
         return false;
     }
     bool have_kind = false;
-    while (tr_json_member(&j, &key)) {
+    while (tr_json_member(j, &key)) {
         tr_str s;
         bool ok = true;
         if (tr_json_str_is(&key, "id")) {
-            ok = str_val(r, &j, &s);
+            ok = str_val(r, j, &s);
             if (ok && s.n && !hex_u64(s, &d->id)) {
                 r->err = "id: expected 16 hexadecimal digits";
                 ok = false;
             }
         } else if (tr_json_str_is(&key, "ts")) {
-            ok = str_val(r, &j, &s);
+            ok = str_val(r, j, &s);
             if (ok && s.n && tr_time_parse_iso8601(s.p, s.n, &d->ts) != TR_OK) {
                 r->err = "ts: not an ISO 8601 time";
                 ok = false;
             }
         } else if (tr_json_str_is(&key, "tenant")) {
-            ok = str_val(r, &j, &d->tenant);
+            ok = str_val(r, j, &d->tenant);
         } else if (tr_json_str_is(&key, "kind")) {
-            ok = str_val(r, &j, &s);
+            ok = str_val(r, j, &s);
             have_kind = ok;
             if (ok && tr_str_eq(s, TR_STR("sigma")))
                 d->kind = TR_DET_SIGMA;
@@ -306,45 +307,45 @@ static bool parse_line(jl *r, const char *line, size_t n, tr_detection *d)
                 ok = false;
             }
         } else if (tr_json_str_is(&key, "rule_id")) {
-            ok = str_val(r, &j, &d->rule_id);
+            ok = str_val(r, j, &d->rule_id);
         } else if (tr_json_str_is(&key, "rule_title")) {
-            ok = str_val(r, &j, &d->rule_title);
+            ok = str_val(r, j, &d->rule_title);
         } else if (tr_json_str_is(&key, "level")) {
-            ok = str_val(r, &j, &d->level);
+            ok = str_val(r, j, &d->level);
         } else if (tr_json_str_is(&key, "tags")) {
-            ok = str_array(r, &j);
+            ok = str_array(r, j);
         } else if (tr_json_str_is(&key, "logsource")) {
-            ok = logsource_val(r, &j, &d->logsource);
+            ok = logsource_val(r, j, &d->logsource);
         } else if (tr_json_str_is(&key, "path")) {
-            ok = str_val(r, &j, &d->path);
+            ok = str_val(r, j, &d->path);
         } else if (tr_json_str_is(&key, "record")) {
-            ok = u64_val(r, &j, &d->record);
+            ok = u64_val(r, j, &d->record);
         } else if (tr_json_str_is(&key, "line")) {
-            ok = u64_val(r, &j, &d->line);
+            ok = u64_val(r, j, &d->line);
         } else if (tr_json_str_is(&key, "fields")) {
-            ok = kvs_val(r, &j, &r->fields);
+            ok = kvs_val(r, j, &r->fields);
         } else if (tr_json_str_is(&key, "indicator")) {
-            ok = indicator_val(r, &j, &d->indicator);
+            ok = indicator_val(r, j, &d->indicator);
         } else if (tr_json_str_is(&key, "first_record")) {
-            ok = u64_val(r, &j, &d->first_record);
+            ok = u64_val(r, j, &d->first_record);
         } else if (tr_json_str_is(&key, "first_path")) {
-            ok = str_val(r, &j, &d->first_path);
+            ok = str_val(r, j, &d->first_path);
         } else if (tr_json_str_is(&key, "group")) {
-            ok = kvs_val(r, &j, &r->group);
+            ok = kvs_val(r, j, &r->group);
         } else if (tr_json_str_is(&key, "contributing")) {
-            ok = contrib_array(r, &j);
-        } else if (tr_json_skip(&j, &key) != TR_OK) {
+            ok = contrib_array(r, j);
+        } else if (tr_json_skip(j, &key) != TR_OK) {
             ok = false;
         }
         if (!ok) {
             if (!r->err)
-                r->err = tr_json_failed(&j) ? j.errmsg : "bad value";
+                r->err = tr_json_failed(j) ? j->errmsg : "bad value";
             return false;
         }
     }
     tr_json_tok end;
-    if (tr_json_failed(&j) || tr_json_next(&j, &end) != TR_JSON_END) {
-        r->err = j.errmsg[0] ? j.errmsg : "trailing characters";
+    if (tr_json_failed(j) || tr_json_next(j, &end) != TR_JSON_END) {
+        r->err = j->errmsg[0] ? j->errmsg : "trailing characters";
         return false;
     }
     if (!have_kind || !d->rule_id.n) {
