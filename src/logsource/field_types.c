@@ -26,6 +26,7 @@
 
 #include "core/hash.h"
 #include "logsource/field_types.h"
+#include "logsource/layout.h"
 #include "trawl/parse.h"
 
 /* Side rules resolved per event. */
@@ -378,57 +379,6 @@ static bool falsy(tr_str v)
 
 enum dir { D_UNKNOWN, D_OUT, D_IN };
 
-/* Direction of a flow event: the record's own flags, else the addresses. */
-static enum dir flow_direction(const tr_event *ev, enum family fam)
-{
-    tr_str orig = { NULL, 0 }, resp = { NULL, 0 };
-    int lo = -1, lr = -1;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        const tr_field *f = &ev->fields[i];
-        tr_str n = fam == F_WINDOWS ? short_name(f) : f->name;
-        if (fam == F_ZEEK) {
-            if (tr_str_eq(n, TR_STR("id.orig_h")))
-                orig = f->value;
-            else if (tr_str_eq(n, TR_STR("id.resp_h")))
-                resp = f->value;
-            else if (tr_str_eq(n, TR_STR("local_orig")))
-                lo = truthy(f->value) ? 1 : falsy(f->value) ? 0 : -1;
-            else if (tr_str_eq(n, TR_STR("local_resp")))
-                lr = truthy(f->value) ? 1 : falsy(f->value) ? 0 : -1;
-        } else if (fam == F_EVE) {
-            if (tr_str_eq(n, TR_STR("src_ip")))
-                orig = f->value;
-            else if (tr_str_eq(n, TR_STR("dest_ip")))
-                resp = f->value;
-        } else if (fam == F_WINDOWS) {
-            if (tr_str_eq(n, TR_STR("SourceIp")))
-                orig = f->value;
-            else if (tr_str_eq(n, TR_STR("DestinationIp")))
-                resp = f->value;
-            else if (tr_str_eq(n, TR_STR("Initiated")))
-                lo = truthy(f->value) ? 1 : falsy(f->value) ? 0 : -1;
-        }
-    }
-    if (fam == F_WINDOWS) { /* Sysmon 3: Initiated=true is an outbound connection */
-        if (lo == 1)
-            return D_OUT;
-        if (lo == 0)
-            return D_IN;
-    }
-    if (lo == 1 && lr != 1)
-        return D_OUT;
-    if (lo == 0 && lr == 1)
-        return D_IN;
-    if (!orig.n || !resp.n)
-        return D_UNKNOWN;
-    bool po = tr_field_types_private_ip(orig), pr = tr_field_types_private_ip(resp);
-    if (po && !pr)
-        return D_OUT;
-    if (!po && pr)
-        return D_IN;
-    return D_UNKNOWN;
-}
-
 static uint8_t resolve_side(uint8_t rule, enum dir d)
 {
     switch (rule) {
@@ -465,52 +415,209 @@ static const ftype *generic_lookup(const tr_field *f, uint8_t *side)
     return t;
 }
 
+/*
+ * What typing decides from names alone: the type and side rule of each
+ * field, and which fields give a flow its direction. Worked out once per
+ * layout (family + names, layout.h) with the table lookups below, then
+ * replayed on every event of that layout; only the direction, which
+ * depends on values, is decided per event.
+ */
+typedef struct type_plan {
+    int32_t orig, resp, lo, lr;       /* fields giving the direction, or -1 */
+    uint8_t vt[LS_LAYOUT_FIELDS];     /* vtype of each field */
+    uint8_t rule[LS_LAYOUT_FIELDS];   /* S_* side rule of each field */
+} type_plan;
+
+struct ls_type_cache {
+    ls_layout layout[LS_LAYOUT_SLOTS];
+    type_plan plan[LS_LAYOUT_SLOTS];
+    unsigned mru, victim;
+};
+
+static const ftype *table_of(enum family fam)
+{
+    switch (fam) {
+    case F_WEB: return web_fields;
+    case F_PROXY: return proxy_fields;
+    case F_ZEEK: return zeek_fields;
+    case F_EVE: return eve_fields;
+    case F_WINDOWS: return windows_fields;
+    case F_SYSLOG: return syslog_fields;
+    case F_AUDITD: return auditd_fields;
+    default: return NULL;
+    }
+}
+
+static bool is_flow(enum family fam)
+{
+    return fam == F_ZEEK || fam == F_EVE || fam == F_WINDOWS;
+}
+
+/* The fields flow_direction() reads: the last one of each name counts. */
+static void plan_direction(const tr_event *ev, enum family fam, type_plan *p)
+{
+    p->orig = p->resp = p->lo = p->lr = -1;
+    if (!is_flow(fam))
+        return;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        const tr_field *f = &ev->fields[i];
+        tr_str n = fam == F_WINDOWS ? short_name(f) : f->name;
+        int32_t k = (int32_t)i;
+        if (fam == F_ZEEK) {
+            if (tr_str_eq(n, TR_STR("id.orig_h")))
+                p->orig = k;
+            else if (tr_str_eq(n, TR_STR("id.resp_h")))
+                p->resp = k;
+            else if (tr_str_eq(n, TR_STR("local_orig")))
+                p->lo = k;
+            else if (tr_str_eq(n, TR_STR("local_resp")))
+                p->lr = k;
+        } else if (fam == F_EVE) {
+            if (tr_str_eq(n, TR_STR("src_ip")))
+                p->orig = k;
+            else if (tr_str_eq(n, TR_STR("dest_ip")))
+                p->resp = k;
+        } else {
+            if (tr_str_eq(n, TR_STR("SourceIp")))
+                p->orig = k;
+            else if (tr_str_eq(n, TR_STR("DestinationIp")))
+                p->resp = k;
+            else if (tr_str_eq(n, TR_STR("Initiated")))
+                p->lo = k;
+        }
+    }
+}
+
+static int flag_of(const tr_event *ev, int32_t k)
+{
+    if (k < 0)
+        return -1;
+    tr_str v = ev->fields[k].value;
+    return truthy(v) ? 1 : falsy(v) ? 0 : -1;
+}
+
+/* Direction of a flow event: the record's own flags, else the addresses. */
+static enum dir flow_direction(const tr_event *ev, enum family fam, const type_plan *p)
+{
+    int lo = flag_of(ev, p->lo), lr = flag_of(ev, p->lr);
+    if (fam == F_WINDOWS) { /* Sysmon 3: Initiated=true is an outbound connection */
+        if (lo == 1)
+            return D_OUT;
+        if (lo == 0)
+            return D_IN;
+    }
+    if (lo == 1 && lr != 1)
+        return D_OUT;
+    if (lo == 0 && lr == 1)
+        return D_IN;
+    tr_str orig = p->orig >= 0 ? ev->fields[p->orig].value : (tr_str){ NULL, 0 };
+    tr_str resp = p->resp >= 0 ? ev->fields[p->resp].value : (tr_str){ NULL, 0 };
+    if (!orig.n || !resp.n)
+        return D_UNKNOWN;
+    bool po = tr_field_types_private_ip(orig), pr = tr_field_types_private_ip(resp);
+    if (po && !pr)
+        return D_OUT;
+    if (!po && pr)
+        return D_IN;
+    return D_UNKNOWN;
+}
+
+/* The type and side rule of field f (the table lookups). */
+static void plan_field(const tr_field *f, enum family fam, const ftype *table, bool has_uri,
+                       uint8_t *vt, uint8_t *rule)
+{
+    const ftype *t = NULL;
+    uint8_t side = 0;
+    *vt = TR_T_NONE;
+    *rule = S_NONE;
+    if (table) {
+        tr_str n = fam == F_WINDOWS ? short_name(f) : f->name;
+        t = find_in(table, n, false);
+        if (!t && f->alias.n)
+            t = find_in(table, f->alias, false);
+        if (t)
+            side = t->side;
+    }
+    if (!t && fam == F_WEB && !has_uri) {
+        /* IIS/W3C without cs-uri: the stem is the URI to join with the host */
+        if (tr_str_eq(f->name, TR_STR("cs-uri-stem"))) {
+            *vt = TR_T_URL;
+            return;
+        }
+    }
+    if (!t && (fam == F_GENERIC || fam == F_SYSLOG))
+        t = generic_lookup(f, &side);
+    if (!t)
+        return;
+    *vt = t->vtype;
+    *rule = side;
+}
+
+static bool has_uri_field(const tr_event *ev, enum family fam)
+{
+    if (fam != F_WEB)
+        return false;
+    for (uint32_t i = 0; i < ev->nfields; i++)
+        if (tr_str_eq(ev->fields[i].name, TR_STR("cs-uri")))
+            return true;
+    return false;
+}
+
+static void apply_plan(tr_event *ev, enum family fam, const type_plan *p)
+{
+    enum dir d = is_flow(fam) ? flow_direction(ev, fam, p) : D_UNKNOWN;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        tr_field *f = &ev->fields[i];
+        f->vtype = p->vt[i];
+        f->side = resolve_side(p->rule[i], d);
+    }
+}
+
+/* Events too wide for a plan: the same decisions, field by field. */
+static void apply_uncached(tr_event *ev, enum family fam)
+{
+    type_plan p;
+    plan_direction(ev, fam, &p);
+    enum dir d = is_flow(fam) ? flow_direction(ev, fam, &p) : D_UNKNOWN;
+    const ftype *table = table_of(fam);
+    bool has_uri = has_uri_field(ev, fam);
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        tr_field *f = &ev->fields[i];
+        uint8_t vt, rule;
+        plan_field(f, fam, table, has_uri, &vt, &rule);
+        f->vtype = vt;
+        f->side = resolve_side(rule, d);
+    }
+}
+
 void tr_field_types_apply(tr_event *ev)
 {
     enum family fam = family_of(ev);
-    const ftype *table = NULL;
-    switch (fam) {
-    case F_WEB: table = web_fields; break;
-    case F_PROXY: table = proxy_fields; break;
-    case F_ZEEK: table = zeek_fields; break;
-    case F_EVE: table = eve_fields; break;
-    case F_WINDOWS: table = windows_fields; break;
-    case F_SYSLOG: table = syslog_fields; break;
-    case F_AUDITD: table = auditd_fields; break;
-    default: break;
+    uint32_t n = ev->nfields;
+    ls_thread *ts = n <= LS_LAYOUT_FIELDS ? ls_thread_state() : NULL;
+    ls_type_cache *c = ts ? ts->types : NULL;
+    if (ts && !c)
+        c = ts->types = tr_calloc(1, sizeof(*c));
+    if (!c) {
+        apply_uncached(ev, fam);
+        return;
     }
-    bool flows = fam == F_ZEEK || fam == F_EVE || fam == F_WINDOWS;
-    enum dir d = flows ? flow_direction(ev, fam) : D_UNKNOWN;
-    bool has_uri = false;
-    if (fam == F_WEB)
-        for (uint32_t i = 0; i < ev->nfields && !has_uri; i++)
-            has_uri = tr_str_eq(ev->fields[i].name, TR_STR("cs-uri"));
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        tr_field *f = &ev->fields[i];
-        f->vtype = TR_T_NONE;
-        f->side = TR_SIDE_NONE;
-        const ftype *t = NULL;
-        uint8_t side = 0;
-        if (table) {
-            tr_str n = fam == F_WINDOWS ? short_name(f) : f->name;
-            t = find_in(table, n, false);
-            if (!t && f->alias.n)
-                t = find_in(table, f->alias, false);
-            if (t)
-                side = t->side;
+    int slot = ls_layout_find(c->layout, &c->mru, fam, ev->fields, n);
+    if (slot < 0) {
+        unsigned v = c->victim;
+        type_plan *p = &c->plan[v];
+        if (!ls_layout_store(&c->layout[v], fam, ev->fields, n)) {
+            apply_uncached(ev, fam);
+            return;
         }
-        if (!t && fam == F_WEB && !has_uri) {
-            /* IIS/W3C without cs-uri: the stem is the URI to join with the host */
-            if (tr_str_eq(f->name, TR_STR("cs-uri-stem"))) {
-                f->vtype = TR_T_URL;
-                continue;
-            }
-        }
-        if (!t && (fam == F_GENERIC || fam == F_SYSLOG))
-            t = generic_lookup(f, &side);
-        if (!t)
-            continue;
-        f->vtype = t->vtype;
-        f->side = resolve_side(side, d);
+        plan_direction(ev, fam, p);
+        const ftype *table = table_of(fam);
+        bool has_uri = has_uri_field(ev, fam);
+        for (uint32_t i = 0; i < n; i++)
+            plan_field(&ev->fields[i], fam, table, has_uri, &p->vt[i], &p->rule[i]);
+        c->victim = (v + 1) % LS_LAYOUT_SLOTS;
+        c->mru = v;
+        slot = (int)v;
     }
+    apply_plan(ev, fam, &c->plan[slot]);
 }

@@ -119,6 +119,11 @@ static bool name_matches(tr_str name, tr_str pat)
 
 void ls_derive_all(tr_event *ev, tr_str name, tr_str src)
 {
+    ls_derive_all_logged(ev, name, src, NULL);
+}
+
+void ls_derive_all_logged(tr_event *ev, tr_str name, tr_str src, ls_derive_log *log)
+{
     if (has_field(ev, name))
         return;
     bool glob = memchr(src.p, '*', src.n) != NULL;
@@ -135,6 +140,26 @@ void ls_derive_all(tr_event *ev, tr_str name, tr_str src)
         d->flags |= s.flags & (TR_FIELD_ESCAPED | TR_FIELD_MULTI);
         if (glob)
             d->flags |= TR_FIELD_MULTI; /* elements of an array of objects */
+        d->vtype = s.vtype;
+        d->side = s.side;
+        if (log) {
+            if (log->n < log->cap)
+                log->steps[log->n] = (ls_derive_step){ name, (uint16_t)i, glob };
+            log->n++;
+        }
+    }
+}
+
+void ls_derive_replay(tr_event *ev, const ls_derive_step *steps, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        tr_field s = ev->fields[steps[k].src];
+        tr_field *d = append(ev, steps[k].name, s.value, (tr_vkind)s.kind);
+        if (!d)
+            return;
+        d->flags |= s.flags & (TR_FIELD_ESCAPED | TR_FIELD_MULTI);
+        if (steps[k].glob)
+            d->flags |= TR_FIELD_MULTI;
         d->vtype = s.vtype;
         d->side = s.side;
     }

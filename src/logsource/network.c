@@ -20,6 +20,9 @@
  */
 #include "core/common.h"
 
+#include <pthread.h>
+
+#include "logsource/layout.h"
 #include "logsource/route.h"
 
 enum monitor { MON_NONE, MON_EVE, MON_ZEEK };
@@ -123,13 +126,44 @@ static const name_map connection_names[] = {
     { "destination.bytes", "flow.bytes_toclient", "resp_bytes" },
 };
 
-static void apply(tr_event *ev, enum monitor m, const name_map *t, size_t n)
+/* Each table's names as slices, made once: apply() runs on every event. */
+typedef struct name_ent {
+    tr_str name, src;
+} name_ent;
+
+typedef struct name_tab {
+    name_ent eve[32], zeek[32];
+    uint8_t neve, nzeek;
+} name_tab;
+
+enum { T_PROXY, T_DNS, T_CONN, T_COUNT };
+static name_tab tabs[T_COUNT];
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+static void tab_init(name_tab *nt, const name_map *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *src = m == MON_EVE ? t[i].eve : t[i].zeek;
-        if (src && strcmp(src, t[i].name) != 0)
-            ls_derive_all(ev, tr_str_c(t[i].name), tr_str_c(src));
+        if (t[i].eve && strcmp(t[i].eve, t[i].name) != 0)
+            nt->eve[nt->neve++] = (name_ent){ tr_str_c(t[i].name), tr_str_c(t[i].eve) };
+        if (t[i].zeek && strcmp(t[i].zeek, t[i].name) != 0)
+            nt->zeek[nt->nzeek++] = (name_ent){ tr_str_c(t[i].name), tr_str_c(t[i].zeek) };
     }
+}
+
+static void tabs_init(void)
+{
+    tab_init(&tabs[T_PROXY], proxy_names, TR_ARRAY_LEN(proxy_names));
+    tab_init(&tabs[T_DNS], dns_names, TR_ARRAY_LEN(dns_names));
+    tab_init(&tabs[T_CONN], connection_names, TR_ARRAY_LEN(connection_names));
+}
+
+static void apply(tr_event *ev, enum monitor m, int tab, ls_derive_log *log)
+{
+    const name_tab *nt = &tabs[tab];
+    const name_ent *e = m == MON_EVE ? nt->eve : nt->zeek;
+    size_t n = m == MON_EVE ? nt->neve : nt->nzeek;
+    for (size_t i = 0; i < n; i++)
+        ls_derive_all_logged(ev, e[i].name, e[i].src, log);
 }
 
 static bool has_category(const tr_logsource *ls, const char *c)
@@ -140,34 +174,109 @@ static bool has_category(const tr_logsource *ls, const char *c)
     return false;
 }
 
+/* What uri_parts() needs to know beyond the URI's value. */
+enum { HAVE_STEM = 1, HAVE_QUERY = 2, HAVE_EXT = 4 };
+
+static void derive_part(tr_event *ev, tr_str name, const tr_field *u, tr_str value)
+{
+    tr_field *d = tr_event_add(ev, name, value, (tr_vkind)u->kind);
+    if (d) {
+        d->flags = TR_FIELD_DERIVED | (u->flags & (TR_FIELD_ESCAPED | TR_FIELD_MULTI));
+        d->vtype = u->vtype;
+        d->side = u->side;
+    }
+}
+
 /* c-uri-stem, c-uri-query and c-uri-extension are parts of the request target,
- * as slices of it (escape sequences never contain '?', '/' or '.'). */
-static void uri_parts(tr_event *ev, const tr_field *uri)
+ * as slices of it (escape sequences never contain '?', '/' or '.'). have
+ * says which of the names the event already has. */
+static void uri_parts(tr_event *ev, const tr_field *uri, unsigned have)
 {
     if (!uri || uri->kind != TR_VSTR)
         return;
     tr_field u = *uri;
     const char *q = memchr(u.value.p, '?', u.value.n);
     size_t stem_n = q ? (size_t)(q - u.value.p) : u.value.n;
-    tr_field part = u;
-    part.value = (tr_str){ u.value.p, stem_n };
-    ls_derive(ev, TR_STR("c-uri-stem"), &part);
-    if (q) {
-        part.value = (tr_str){ q + 1, u.value.n - stem_n - 1 };
-        ls_derive(ev, TR_STR("c-uri-query"), &part);
-    }
+    if (!(have & HAVE_STEM))
+        derive_part(ev, TR_STR("c-uri-stem"), &u, (tr_str){ u.value.p, stem_n });
+    if (q && !(have & HAVE_QUERY))
+        derive_part(ev, TR_STR("c-uri-query"), &u,
+                    (tr_str){ q + 1, u.value.n - stem_n - 1 });
+    if (have & HAVE_EXT)
+        return;
     size_t seg = stem_n;
     while (seg > 0 && u.value.p[seg - 1] != '/')
         seg--;
     for (size_t i = stem_n; i > seg; i--) {
         if (u.value.p[i - 1] == '.') {
-            if (i < stem_n) {
-                part.value = (tr_str){ u.value.p + i, stem_n - i };
-                ls_derive(ev, TR_STR("c-uri-extension"), &part);
-            }
+            if (i < stem_n)
+                derive_part(ev, TR_STR("c-uri-extension"), &u,
+                             (tr_str){ u.value.p + i, stem_n - i });
             break;
         }
     }
+}
+
+/*
+ * The names an event gets depend only on its monitor, its categories and
+ * the names of its fields, so they are worked out once per layout (the
+ * ls_derive_all walk: a table of up to 22 names against every field) and
+ * replayed as a list of (name, source field) steps on every later event of
+ * that layout. The URI parts are slices of the URI's value and are cut per
+ * event; which field is the URI and which part names already exist are
+ * part of the plan.
+ */
+#define NET_STEPS 48
+
+typedef struct net_plan {
+    uint32_t nsteps;
+    int32_t uri;       /* index of the URI field (proxy), or -1 */
+    unsigned have;     /* HAVE_* */
+    ls_derive_step steps[NET_STEPS];
+} net_plan;
+
+struct ls_net_cache {
+    ls_layout layout[LS_LAYOUT_SLOTS];
+    net_plan plan[LS_LAYOUT_SLOTS];
+    unsigned mru, victim;
+};
+
+enum { WANT_PROXY = 1, WANT_DNS = 2, WANT_CONN = 4 };
+
+static unsigned wanted(const tr_logsource *ls)
+{
+    unsigned w = 0;
+    if (has_category(ls, "proxy"))
+        w |= WANT_PROXY;
+    if (has_category(ls, "network/dns") || has_category(ls, "dns"))
+        w |= WANT_DNS;
+    if (has_category(ls, "network/connection"))
+        w |= WANT_CONN;
+    return w;
+}
+
+/* The slow path: derive by walking the tables, logging the steps into p. */
+static bool derive_logged(tr_event *ev, enum monitor m, unsigned want, net_plan *p)
+{
+    ls_derive_log log = { p->steps, NET_STEPS, 0 };
+    uint32_t truncated = ev->truncated;
+    p->uri = -1;
+    p->have = 0;
+    if (want & WANT_PROXY)
+        apply(ev, m, T_PROXY, &log);
+    if (want & WANT_DNS)
+        apply(ev, m, T_DNS, &log);
+    if (want & WANT_CONN)
+        apply(ev, m, T_CONN, &log);
+    p->nsteps = log.n;
+    if (want & WANT_PROXY) {
+        const tr_field *uri = ls_find(ev, m == MON_EVE ? TR_STR("http.url") : TR_STR("uri"));
+        p->uri = uri ? (int32_t)(uri - ev->fields) : -1;
+        p->have = (ls_find(ev, TR_STR("c-uri-stem")) ? HAVE_STEM : 0) |
+                  (ls_find(ev, TR_STR("c-uri-query")) ? HAVE_QUERY : 0) |
+                  (ls_find(ev, TR_STR("c-uri-extension")) ? HAVE_EXT : 0);
+    }
+    return log.n <= NET_STEPS && ev->truncated == truncated;
 }
 
 void ls_network_names(tr_event *ev)
@@ -175,13 +284,42 @@ void ls_network_names(tr_event *ev)
     enum monitor m = monitor_of(&ev->logsource);
     if (m == MON_NONE)
         return;
-    const tr_logsource *ls = &ev->logsource;
-    if (has_category(ls, "proxy")) {
-        apply(ev, m, proxy_names, TR_ARRAY_LEN(proxy_names));
-        uri_parts(ev, ls_find(ev, m == MON_EVE ? TR_STR("http.url") : TR_STR("uri")));
+    unsigned want = wanted(&ev->logsource);
+    if (!want)
+        return;
+    pthread_once(&tabs_once, tabs_init);
+    uint64_t tag = (uint64_t)m << 8 | want;
+    uint32_t n0 = ev->nfields;
+    ls_thread *ts = ls_thread_state();
+    ls_net_cache *c = ts ? ts->net : NULL;
+    if (ts && !c)
+        c = ts->net = tr_calloc(1, sizeof(*c));
+    int slot = c ? ls_layout_find(c->layout, &c->mru, tag, ev->fields, n0) : -1;
+    if (slot >= 0 && n0 + c->plan[slot].nsteps + 3 <= ev->cap) {
+        const net_plan *p = &c->plan[slot];
+        ls_derive_replay(ev, p->steps, p->nsteps);
+        if (p->uri >= 0)
+            uri_parts(ev, &ev->fields[p->uri], p->have);
+        return;
     }
-    if (has_category(ls, "network/dns") || has_category(ls, "dns"))
-        apply(ev, m, dns_names, TR_ARRAY_LEN(dns_names));
-    if (has_category(ls, "network/connection"))
-        apply(ev, m, connection_names, TR_ARRAY_LEN(connection_names));
+    net_plan tmp, *p = &tmp;
+    unsigned victim = 0;
+    if (c) {
+        victim = c->victim;
+        p = &c->plan[victim];
+        c->layout[victim].n = 0;
+    }
+    /* the layout is stored before deriving: deriving appends to ev->fields */
+    bool keep = c && ls_layout_store(&c->layout[victim], tag, ev->fields, n0);
+    keep = derive_logged(ev, m, want, p) && keep && n0 + p->nsteps + 3 <= ev->cap;
+    if (p->uri >= 0)
+        uri_parts(ev, &ev->fields[p->uri], p->have);
+    if (!c)
+        return;
+    if (keep) {
+        c->mru = victim;
+        c->victim = (victim + 1) % LS_LAYOUT_SLOTS;
+    } else {
+        c->layout[victim].n = 0;
+    }
 }

@@ -40,6 +40,29 @@ void ls_derive_value(tr_event *ev, tr_str name, tr_str value, tr_vkind kind);
  * objects); those derived fields are flagged TR_FIELD_MULTI. */
 void ls_derive_all(tr_event *ev, tr_str name, tr_str src);
 
+/* One append of ls_derive_all: name, the index of the field it copied and
+ * whether src was a pattern (the copy is then TR_FIELD_MULTI). Replaying
+ * the steps logged on one event on another event of the same layout
+ * (layout.h) appends exactly the same fields. */
+typedef struct ls_derive_step {
+    tr_str name;  /* static or router-owned */
+    uint16_t src; /* index into ev->fields */
+    bool glob;
+} ls_derive_step;
+
+typedef struct ls_derive_log {
+    ls_derive_step *steps; /* room for cap steps */
+    uint32_t cap;
+    uint32_t n;            /* steps taken (may exceed cap: the log is then incomplete) */
+} ls_derive_log;
+
+/* ls_derive_all() that also appends its steps to log (when not NULL). */
+void ls_derive_all_logged(tr_event *ev, tr_str name, tr_str src, ls_derive_log *log);
+
+/* Appends the fields the logged steps describe. The caller checks that ev
+ * has the layout the steps were logged on and room for them. */
+void ls_derive_replay(tr_event *ev, const ls_derive_step *steps, uint32_t n);
+
 /* Built-in tables (windows.c, network.c). */
 
 /* Logsource of a Windows event (service from Channel, categories from
