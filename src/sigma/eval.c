@@ -624,10 +624,19 @@ static void collect(evalctx *e, uint32_t ni)
         while (vi_next(&it, &evf)) {
             tr_str v = sg_scratch_value(s, evf);
             bool hit = p->kind == SG_P_EXISTS;
+            const sg_value *via = NULL;
             for (uint32_t i = p->first; i < p->first + p->n && !hit; i++)
-                hit = alt_match(e, &rs->values.v[i], v, (tr_str){ NULL, 0 });
-            if (hit)
-                add_field(s, p->kind == SG_P_KEYWORD ? (tr_str){ NULL, 0 } : p->fname, evf);
+                if ((hit = alt_match(e, &rs->values.v[i], v, (tr_str){ NULL, 0 })))
+                    via = &rs->values.v[i];
+            if (!hit)
+                continue;
+            add_field(s, p->kind == SG_P_KEYWORD ? (tr_str){ NULL, 0 } : p->fname, evf);
+            if (via && via->op == SG_OP_FIELDREF && s->fgen[via->ref] == s->gen)
+                /* The field it was compared with made the match too. */
+                for (uint32_t b = s->fhead[via->ref]; b != SG_NONE; b = s->binds.v[b].next)
+                    if (s->ev->fields[s->binds.v[b].evf].kind != TR_VNULL &&
+                        sg_ref_match(via, v, sg_scratch_value(s, s->binds.v[b].evf)))
+                        add_field(s, rs->fields.v[via->ref].name, s->binds.v[b].evf);
         }
         return;
     }

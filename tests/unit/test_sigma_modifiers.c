@@ -402,3 +402,17 @@ TEST(sigma_mod_re_quantified_multibyte_character)
     NO_MATCH(SEL("a|re", "'xyz\xC3\xA9?abc'"), KV("a", "xyz\xC3" "abc"));
     MATCH(SEL("a|re", "'caf\xC3\xA9+s'"), KV("a", "caf\xC3\xA9\xC3\xA9s"));
 }
+
+TEST(sigma_mod_fieldref_reports_both_fields)
+{
+    sgt_event e;
+    sgt_event_init(&e);
+    e.ev.logsource.product = TR_STR("test");
+    sgt_add(&e, "ParentImage", "C:\\x\\a.exe", TR_VSTR);
+    sgt_add(&e, "Image", "C:\\X\\A.EXE", TR_VSTR);
+    sgt_hits h;
+    int r = sgt_eval_opts(sgt_rule_doc(SEL("Image|fieldref", "ParentImage")), &e.ev, NULL, &h);
+    sgt_event_release(&e);
+    CHECK_EQ(r, 1);
+    CHECK_STR(h.fields[0], "ParentImage=C:\\x\\a.exe;Image=C:\\X\\A.EXE;");
+}
