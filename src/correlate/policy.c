@@ -15,7 +15,7 @@
 /* A small table of well-known ATT&CK groups (ids and the aliases ATT&CK and
  * the MISP galaxy list for them); the policy file extends it. */
 const cm_group cm_groups[] = {
-    { "G0096", "APT41", "Wicked Panda|Brass Typhoon|BARIUM|Winnti|Double Dragon|TA415" },
+    { "G0096", "APT41", "Wicked Panda|Brass Typhoon|BARIUM|Double Dragon|TA415" },
     { "G0016", "APT29", "Cozy Bear|NOBELIUM|Midnight Blizzard|The Dukes|YTTRIUM" },
     { "G0007", "APT28", "Fancy Bear|Sofacy|STRONTIUM|Forest Blizzard|Sednit" },
     { "G0032", "Lazarus Group", "HIDDEN COBRA|ZINC|Diamond Sleet|Labyrinth Chollima" },

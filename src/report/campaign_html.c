@@ -500,8 +500,9 @@ static void cluster_table(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_
     tr_buf_printf(b, "<section class=\"campaign\"><h2>Unattributed clusters (%zu)</h2>\n"
                      "<p>Activity linked across tenants by shared infrastructure, with no actor "
                      "named by a rule or a feed. Open a cluster for its tenants and how it was "
-                     "put together.</p>\n<table><tr><th>seed value</th><th>tenants</th>"
-                     "<th>exploited</th><th>compromised</th><th>active</th><th>CVEs</th></tr>\n",
+                     "put together.</p>\n<table><tr><th>seed value</th><th>profile</th>"
+                     "<th>tenants</th><th>exploited</th><th>compromised</th><th>active</th>"
+                     "<th>CVEs</th></tr>\n",
                   nc);
     for (size_t i = 0; i < n; i++) {
         const tr_campaign *cp = tr_campaigns_get(c, i);
@@ -532,9 +533,9 @@ static void cluster_table(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_
             esc_c(b, cp->explanation[k]);
             tr_buf_printf(b, "</li>");
         }
-        tr_buf_printf(b, "</ul></details></td><td class=\"n\">%u</td><td class=\"n\">%u</td>"
-                         "<td class=\"n\">%u</td><td>%s to %s</td><td>",
-                      cp->ntenants, cp->nexploited, cp->ncompromised, f, l);
+        tr_buf_printf(b, "</ul></details></td><td>%s</td><td class=\"n\">%u</td>"
+                         "<td class=\"n\">%u</td><td class=\"n\">%u</td><td>%s to %s</td><td>",
+                      cr_profile(cp), cp->ntenants, cp->nexploited, cp->ncompromised, f, l);
         for (uint32_t k = 0; k < cp->ncves; k++) {
             if (k)
                 tr_buf_append(b, ", ", 2);

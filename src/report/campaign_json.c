@@ -338,6 +338,12 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
     jw_s_or_null(w, cp->actor);
     tr_jw_key(w, "cluster");
     tr_jw_bool(w, cp->cluster);
+    tr_jw_key(w, "profile");
+    tr_jw_str(w, cr_profile(cp));
+    if (cp->cluster) {
+        tr_jw_key(w, "seed");
+        jw_s(w, cp->seed);
+    }
     if (o->anonymise) {
         anon_orgs(w, "orgs_targeted", &a, TR_STAGE_TARGETED);
         anon_orgs(w, "orgs_exploited", &a, TR_STAGE_EXPLOITED);

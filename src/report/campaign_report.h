@@ -35,6 +35,10 @@ void cr_anon_release(cr_anon *a);
  * of anonymised reports). */
 bool cr_names_tenant(const tr_campaign *cp, const char *text);
 
+/* What a campaign or cluster amounts to: "intrusion" (a tenant compromised),
+ * "exploitation" (vulnerable answers, no compromise) or "attempts". */
+const char *cr_profile(const tr_campaign *cp);
+
 /* "2020-01-20T00:28:29Z" (precision of the record) or "" for none. */
 void cr_time(int64_t ts, char *buf, size_t n);
 void cr_date(int64_t ts, char *buf, size_t n);

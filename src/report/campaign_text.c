@@ -251,8 +251,8 @@ static void cluster_row(tr_buf *b, const tr_campaign *cp, uint32_t k)
     char f[16], l[16];
     cr_date(cp->activity_first, f, sizeof(f));
     cr_date(cp->activity_last, l, sizeof(l));
-    tr_buf_printf(b, "  %3u. %-40.*s %5u %5u %5u  %s to %s  ", k, TR_STR_FMT(cp->seed),
-                  cp->ntenants, cp->nexploited, cp->ncompromised, f, l);
+    tr_buf_printf(b, "  %3u. %-40.*s %-12s %5u %5u %5u  %s to %s  ", k, TR_STR_FMT(cp->seed),
+                  cr_profile(cp), cp->ntenants, cp->nexploited, cp->ncompromised, f, l);
     for (uint32_t i = 0; i < cp->ncves; i++)
         tr_buf_printf(b, "%s%.*s", i ? "," : "", TR_STR_FMT(cp->cves[i].cve));
     tr_buf_putc(b, '\n');
@@ -269,8 +269,8 @@ static tr_err clusters(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_opt
     tr_buf_printf(b, "Unattributed clusters (%zu): activity linked by shared infrastructure, no "
                      "actor named\n",
                   nc);
-    tr_buf_printf(b, "  %4s %-40s %5s %5s %5s  %-24s %s\n", "", "seed value", "orgs", "expl",
-                  "comp", "active", "CVEs");
+    tr_buf_printf(b, "  %4s %-40s %-12s %5s %5s %5s  %-24s %s\n", "", "seed value", "profile",
+                  "orgs", "expl", "comp", "active", "CVEs");
     uint32_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const tr_campaign *cp = tr_campaigns_get(c, i);

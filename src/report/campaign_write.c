@@ -32,6 +32,11 @@ tr_err tr_campaigns_write(const tr_campaigns *c, tr_cmp_format fmt,
     return TR_EINVAL;
 }
 
+const char *cr_profile(const tr_campaign *cp)
+{
+    return cp->ncompromised ? "intrusion" : cp->nexploited ? "exploitation" : "attempts";
+}
+
 void cr_time(int64_t ts, char *buf, size_t n)
 {
     if (ts == TR_TS_NONE)
