@@ -28,6 +28,11 @@ def main():
             else:
                 print("FAIL", name, "got", ours, "want", want)
 
+    if not t["orgs_targeted"]:
+        # nothing of the actor is visible: there must be no campaign either
+        check("no %s campaign" % actor, len(camps), 0)
+        print("%d failed" % fails)
+        return 1 if fails else 0
     check("one %s campaign" % actor, len(camps), 1)
     if not camps:
         return 1
