@@ -500,6 +500,12 @@ static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_p
 {
     tr_sigma_scratch *s = e->s;
     const uint32_t *und = sg_plan_und(s->rs->plan) + d->und_off;
+    if (d->ndirect) {
+        for (uint32_t k = 0; k < d->ndirect; k++)
+            if (tr_idset_has(&s->hits, d->direct[k]))
+                return true;
+        return list_match(e, p, und, 0, d->und_n);
+    }
     if (!p->all)
         return tr_idset_has(&s->pred_hit, pi) || list_match(e, p, und, 0, d->und_n);
     const sg_value *vals = s->rs->values.v;

@@ -885,6 +885,24 @@ static tr_err build_decisions(builder *b)
             continue;
         }
         d->decided = true;
+        /* Few slots and no |all: test them directly when evaluated, which
+         * spares the scan from marking clauses for every hit. */
+        uint32_t nds = 0;
+        for (uint32_t i = pr->first; i < pr->first + pr->n; i++)
+            nds += rs->values.v[i].nslots;
+        if (!pr->all && nds <= SG_PDEC_DIRECT) {
+            for (uint32_t i = pr->first; i < pr->first + pr->n; i++) {
+                const sg_value *v = &rs->values.v[i];
+                if (!v->slots) {
+                    p->und[nund++] = i;
+                    continue;
+                }
+                for (uint32_t k = 0; k < v->nslots; k++)
+                    d->direct[d->ndirect++] = v->slots[k];
+            }
+            d->und_n = nund - d->und_off;
+            continue;
+        }
         d->first_clause = (uint32_t)cpred.n;
         for (uint32_t g = 0; g < pr->ngroups && !err; g++)
             if (!TR_VEC_PUSH(&cpred, pi))

@@ -36,8 +36,13 @@ bool sg_plan_prefiltered(const sg_plan *p);
 
 /* How the prefilter decides a predicate's values. Each rule value (group)
  * of a predicate is a clause; a hit slot marks the clauses it decides. */
+#define SG_PDEC_DIRECT 4
+
 typedef struct sg_pdec {
     bool decided;          /* some values are decided by slots */
+    uint8_t ndirect;       /* > 0: a predicate without |all whose few decided values
+                              are checked as these slots (no clause marks) */
+    uint32_t direct[SG_PDEC_DIRECT];
     uint32_t first_clause; /* clause of group 0 (groups are consecutive) */
     uint32_t und_off;      /* values still evaluated directly: und[und_off …] */
     uint32_t und_n;
