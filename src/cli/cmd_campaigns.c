@@ -121,7 +121,7 @@ int cmd_campaigns(int argc, char **argv)
         OPT_INT(0, "min-group", "N", &o.min_group,
                 "anonymised groups smaller than N become 'other' (5)"),
         OPT_INT(0, "max-evidence", "N", &o.max_evidence,
-                "evidence items per tenant in json/html (0: all)"),
+                "evidence groups per tenant (defaults: text 3, html 25, json all)"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary on stderr"),
         OPT_END(),
     };
