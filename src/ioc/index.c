@@ -333,6 +333,8 @@ static bool key_eq(tr_ioc_type t, tr_str a, tr_str b)
 
 uint32_t ioc_index_find(const tr_ioc_index *x, tr_ioc_type t, tr_str key, uint64_t h)
 {
+    if (!ioc_filter_maybe(&x->sfilter, h))
+        return 0;
     uint32_t tag = (uint32_t)(h >> 32);
     size_t i = (size_t)h & x->smask;
     for (;;) {
@@ -420,7 +422,8 @@ tr_err tr_ioc_builder_finish(tr_ioc_builder *b, tr_ioc_index **out)
     err = TR_ENOMEM;
     x->stab = tr_calloc(cap, sizeof(uint64_t));
     x->live = tr_malloc((x->nrecs ? x->nrecs : 1) * sizeof(uint32_t));
-    if (!x->stab || !x->live || ioc_iptab_init(&x->ips, n4, n6) != TR_OK)
+    if (!x->stab || !x->live || ioc_iptab_init(&x->ips, n4, n6) != TR_OK ||
+        ioc_filter_init(&x->sfilter, nstr) != TR_OK)
         goto fail;
     x->smask = cap - 1;
 
@@ -454,6 +457,7 @@ tr_err tr_ioc_builder_finish(tr_ioc_builder *b, tr_ioc_index **out)
                 while (x->stab[k])
                     k = (k + 1) & x->smask;
                 x->stab[k] = (h >> 32) << 32 | (uint64_t)(i + 1);
+                ioc_filter_add(&x->sfilter, h);
             }
         }
         if (dup) {
@@ -482,6 +486,7 @@ void tr_ioc_index_free(tr_ioc_index *x)
     tr_free(x->metas);
     tr_free(x->live);
     tr_free(x->stab);
+    ioc_filter_release(&x->sfilter);
     ioc_iptab_release(&x->ips);
     ioc_allow_release(&x->allow);
     tr_free(x);
@@ -500,7 +505,8 @@ void tr_ioc_index_stats(const tr_ioc_index *x, tr_ioc_stats *st)
     st->feeds = x->feeds;
     st->memory = sizeof(*x) + pool_memory(&x->pool) + x->nrecs * sizeof(ioc_rec) +
                  x->nmetas * sizeof(ioc_meta) + x->nrecs * sizeof(uint32_t) +
-                 (x->smask + 1) * sizeof(uint64_t) + ioc_iptab_memory(&x->ips);
+                 (x->smask + 1) * sizeof(uint64_t) + ioc_filter_memory(&x->sfilter) +
+                 ioc_iptab_memory(&x->ips);
 }
 
 size_t tr_ioc_index_count(const tr_ioc_index *x)

@@ -110,6 +110,7 @@ struct tr_ioc_index {
     size_t nlive;
     uint64_t *stab;    /* string table: hash tag << 32 | (record + 1) */
     size_t smask;
+    ioc_filter sfilter; /* hashes of the keys in stab */
     ioc_iptab ips;
     uint32_t types;    /* bit per tr_ioc_type present */
     ioc_allow allow;

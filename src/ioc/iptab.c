@@ -14,13 +14,30 @@ static size_t table_size(size_t n)
     return cap;
 }
 
+tr_err ioc_filter_init(ioc_filter *f, size_t n)
+{
+    size_t words = 1;
+    while (words * 64 < n * 16)
+        words *= 2;
+    f->w = tr_calloc(words, sizeof(uint64_t));
+    f->mask = words - 1;
+    return f->w ? TR_OK : TR_ENOMEM;
+}
+
+void ioc_filter_release(ioc_filter *f)
+{
+    tr_free(f->w);
+    f->w = NULL;
+    f->mask = 0;
+}
+
 tr_err ioc_iptab_init(ioc_iptab *t, size_t n4, size_t n6)
 {
     memset(t, 0, sizeof(*t));
     size_t c4 = table_size(n4), c6 = table_size(n6);
     t->v4 = tr_calloc(c4, sizeof(ioc_v4slot));
     t->v6 = tr_calloc(c6, sizeof(ioc_v6slot));
-    if (!t->v4 || !t->v6) {
+    if (!t->v4 || !t->v6 || ioc_filter_init(&t->filter, n4 + n6) != TR_OK) {
         ioc_iptab_release(t);
         return TR_ENOMEM;
     }
@@ -33,6 +50,7 @@ void ioc_iptab_release(ioc_iptab *t)
 {
     tr_free(t->v4);
     tr_free(t->v6);
+    ioc_filter_release(&t->filter);
     memset(t, 0, sizeof(*t));
 }
 
@@ -82,6 +100,7 @@ void ioc_iptab_put(ioc_iptab *t, const ioc_ip *ip, uint32_t val, bool *dup, uint
             i = (i + 1) & t->v4mask;
         }
         t->v4[i] = (ioc_v4slot){ a, val + 1, ip->plen };
+        ioc_filter_add(&t->filter, h4(a, ip->plen));
         add_plen(t->v4plens, &t->nv4plens, ip->plen);
     } else {
         size_t i = h6(ip->a, ip->plen) & t->v6mask;
@@ -93,6 +112,7 @@ void ioc_iptab_put(ioc_iptab *t, const ioc_ip *ip, uint32_t val, bool *dup, uint
             }
             i = (i + 1) & t->v6mask;
         }
+        ioc_filter_add(&t->filter, h6(ip->a, ip->plen));
         memcpy(t->v6[i].a, ip->a, 16);
         t->v6[i].val1 = val + 1;
         t->v6[i].plen = ip->plen;
@@ -108,7 +128,10 @@ void ioc_iptab_lookup(const ioc_iptab *t, const ioc_ip *ip, ioc_iptab_fn fn, voi
         for (unsigned k = 0; k < t->nv4plens; k++) {
             unsigned plen = t->v4plens[k];
             uint32_t m = plen ? a & (0xffffffffu << (32 - plen)) : 0;
-            size_t i = h4(m, plen) & t->v4mask;
+            size_t h = h4(m, plen);
+            if (!ioc_filter_maybe(&t->filter, h))
+                continue;
+            size_t i = h & t->v4mask;
             while (t->v4[i].val1) {
                 if (t->v4[i].addr == m && t->v4[i].plen == plen) {
                     if (fn(ctx, t->v4[i].val1 - 1))
@@ -124,7 +147,10 @@ void ioc_iptab_lookup(const ioc_iptab *t, const ioc_ip *ip, ioc_iptab_fn fn, voi
         ioc_ip m = *ip;
         m.plen = t->v6plens[k];
         ioc_ip_mask(&m);
-        size_t i = h6(m.a, m.plen) & t->v6mask;
+        size_t h = h6(m.a, m.plen);
+        if (!ioc_filter_maybe(&t->filter, h))
+            continue;
+        size_t i = h & t->v6mask;
         while (t->v6[i].val1) {
             if (t->v6[i].plen == m.plen && memcmp(t->v6[i].a, m.a, 16) == 0) {
                 if (fn(ctx, t->v6[i].val1 - 1))
@@ -152,5 +178,6 @@ bool ioc_iptab_any(const ioc_iptab *t, const ioc_ip *ip)
 
 size_t ioc_iptab_memory(const ioc_iptab *t)
 {
-    return (t->v4mask + 1) * sizeof(ioc_v4slot) + (t->v6mask + 1) * sizeof(ioc_v6slot);
+    return (t->v4mask + 1) * sizeof(ioc_v4slot) + (t->v6mask + 1) * sizeof(ioc_v6slot) +
+           ioc_filter_memory(&t->filter);
 }

@@ -7,12 +7,15 @@
  * probes: for real feeds that is a handful of probes, and the memory is 12
  * bytes (IPv4) or 24 bytes (IPv6) per slot at a load factor under 1/2, far
  * below a pointer-based trie. Exact addresses are /32 and /128 entries.
+ * A Bloom filter (filter.h) answers most probes of absent keys without
+ * touching the tables.
  */
 #ifndef TR_SRC_IOC_IPTAB_H
 #define TR_SRC_IOC_IPTAB_H
 
 #include "core/common.h"
 
+#include "ioc/filter.h"
 #include "ioc/value.h"
 
 typedef struct ioc_v4slot {
@@ -37,6 +40,7 @@ typedef struct ioc_iptab {
     uint8_t v6plens[129];
     uint8_t nv6plens;
     size_t count;
+    ioc_filter filter;    /* keys (masked address, prefix length) present */
 } ioc_iptab;
 
 /* Sizes the table for n4 IPv4 and n6 IPv6 entries. */
