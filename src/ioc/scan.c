@@ -22,6 +22,17 @@
 #define SCRATCH_DECODE (64u * 1024u)
 #define SCRATCH_URL (IOC_MAX_VALUE * 2 + 64)
 #define SCRATCH_SEEN 256
+#define SCAN_OUTER 64
+#define MISS_SLOTS 512   /* values remembered as matching nothing, per thread */
+#define MISS_BYTES 184   /* longest value remembered */
+
+/* A value (of a type worth remembering) whose scan found no indicator. */
+typedef struct miss_ent {
+    uint64_t h;              /* hash of mode and bytes; 0 = empty */
+    uint16_t n;
+    uint8_t mode;            /* vtype, | 0x80 when bytes are host + request URI */
+    char bytes[MISS_BYTES];
+} miss_ent;
 
 typedef struct seen_pair {
     uint32_t rec;
@@ -36,6 +47,8 @@ struct tr_ioc_scratch {
     pcre2_match_data *md;        /* allowlist regexes */
     seen_pair seen[SCRATCH_SEEN];
     uint32_t nseen;
+    miss_ent *miss;              /* MISS_SLOTS entries */
+    uint64_t hits;               /* index lookups that found a record (emit calls) */
     /* the scan in progress */
     const tr_field *field;
     tr_ioc_match_fn cb;
@@ -93,9 +106,10 @@ tr_err tr_ioc_scratch_new(const tr_ioc_index *x, tr_ioc_scratch **out)
     s->dec = tr_malloc(SCRATCH_DECODE);
     s->url = tr_malloc(SCRATCH_URL);
     s->join = tr_malloc(SCRATCH_URL);
+    s->miss = tr_calloc(MISS_SLOTS, sizeof(miss_ent));
     if (x->allow.regexes.n)
         s->md = pcre2_match_data_create(1, NULL);
-    if (!s->dec || !s->url || !s->join || (x->allow.regexes.n && !s->md)) {
+    if (!s->dec || !s->url || !s->join || !s->miss || (x->allow.regexes.n && !s->md)) {
         tr_ioc_scratch_free(s);
         return TR_ENOMEM;
     }
@@ -110,6 +124,7 @@ void tr_ioc_scratch_free(tr_ioc_scratch *s)
     tr_free(s->dec);
     tr_free(s->url);
     tr_free(s->join);
+    tr_free(s->miss);
     pcre2_match_data_free(s->md);
     tr_free(s);
 }
@@ -133,6 +148,7 @@ static bool already(tr_ioc_scratch *s, uint32_t rec)
 static void emit(tr_ioc_scratch *s, uint32_t r1, tr_ioc_type t, tr_str token)
 {
     const tr_ioc_index *x = s->x;
+    s->hits++;
     int allowed = -1; /* unknown until the first candidate */
     for (; r1 && !s->stop; r1 = x->recs[r1 - 1].next) {
         const ioc_rec *r = &x->recs[r1 - 1];
@@ -505,6 +521,87 @@ static void scan_value(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
     }
 }
 
+/* A value inside another typed value already scanned (a taxonomy copy,
+ * cs-uri-query inside cs-uri): those bytes are scanned once. g is a typed,
+ * non-address, non-empty field before f. */
+static inline bool inside(const tr_field *f, const tr_field *g)
+{
+    return !((f->flags | g->flags) & TR_FIELD_ESCAPED) && f->value.p >= g->value.p &&
+           f->value.p + f->value.n <= g->value.p + g->value.n &&
+           (g->vtype == f->vtype || g->vtype == TR_T_URL || g->vtype == TR_T_TEXT);
+}
+
+static bool inside_list(const tr_field *f, const tr_field *const *outer, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        if (inside(f, outer[j]))
+            return true;
+    return false;
+}
+
+/* The same over every field before f (events with very many typed fields). */
+static bool inside_any(const tr_field *f, const tr_field *fields, uint32_t i)
+{
+    for (uint32_t j = 0; j < i; j++) {
+        const tr_field *g = &fields[j];
+        if (g->vtype != TR_T_NONE && g->vtype != TR_T_IP && g->value.n && inside(f, g))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Values repeat: a web server sees a few user agents and referrers, a DNS
+ * log the same names, all day long. A value whose scan found nothing (no
+ * index lookup hit) is remembered, per thread, with its bytes, and the next
+ * identical value of the same type is skipped after one hash and one
+ * comparison. What is remembered depends only on the value, its type and
+ * the index (a request URI also on the host it is joined with, which is
+ * then part of the remembered bytes). Addresses, digests and file names
+ * cost one lookup anyway and are not remembered.
+ */
+static bool worth_remembering(tr_vtype vt)
+{
+    return vt == TR_T_TEXT || vt == TR_T_EMAIL || vt == TR_T_URL || vt == TR_T_DOMAIN ||
+           vt == TR_T_HOSTPORT || vt == TR_T_HASHES;
+}
+
+static void scan_value_cached(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
+{
+    v = trim_ws(v);
+    if (v.n == 0)
+        return;
+    tr_str key = v;
+    uint8_t mode = (uint8_t)vt;
+    if (vt == TR_T_URL && v.p[0] == '/' && s->host.n) {
+        /* the scan joins host and URI: remember the joined bytes */
+        if (s->host.n + v.n > MISS_BYTES) {
+            scan_value(s, vt, v);
+            return;
+        }
+        memcpy(s->join, s->host.p, s->host.n);
+        memcpy(s->join + s->host.n, v.p, v.n);
+        key = (tr_str){ s->join, s->host.n + v.n };
+        mode |= 0x80;
+    }
+    if (!worth_remembering(vt) || key.n > MISS_BYTES) {
+        scan_value(s, vt, v);
+        return;
+    }
+    uint64_t h = tr_hash64(key.p, key.n, mode) | 1;
+    miss_ent *e = &s->miss[(h >> 7) & (MISS_SLOTS - 1)];
+    if (e->h == h && e->n == key.n && e->mode == mode && memcmp(e->bytes, key.p, key.n) == 0)
+        return;
+    uint64_t hits = s->hits;
+    scan_value(s, vt, v);
+    if (s->hits == hits && !s->stop) {
+        e->h = h;
+        e->n = (uint16_t)key.n;
+        e->mode = mode;
+        memcpy(e->bytes, key.p, key.n);
+    }
+}
+
 /* The comparable text of a field (JSON escapes decoded into the scratch). */
 static tr_str field_text(tr_ioc_scratch *s, const tr_field *f)
 {
@@ -538,24 +635,25 @@ tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_event *ev,
             }
         }
     }
+    /* typed values that may contain later ones (not addresses), in field order */
+    const tr_field *outer[SCAN_OUTER];
+    uint32_t nouter = 0;
+    bool overflow = false;
     for (uint32_t i = 0; i < ev->nfields && !s->stop; i++) {
         const tr_field *f = &ev->fields[i];
-        if (f->vtype == TR_T_NONE || f->kind == TR_VNULL || f->value.n == 0)
+        if (f->vtype == TR_T_NONE)
             continue;
-        /* a value inside another typed value already scanned (a taxonomy copy,
-         * cs-uri-query inside cs-uri): scan those bytes once */
-        bool inside = false;
-        for (uint32_t j = 0; j < i && !inside; j++) {
-            const tr_field *g = &ev->fields[j];
-            inside = g->vtype != TR_T_NONE && g->vtype != TR_T_IP && g->value.n &&
-                     !((f->flags | g->flags) & TR_FIELD_ESCAPED) && f->value.p >= g->value.p &&
-                     f->value.p + f->value.n <= g->value.p + g->value.n &&
-                     (g->vtype == f->vtype || g->vtype == TR_T_URL || g->vtype == TR_T_TEXT);
+        if (f->kind != TR_VNULL && f->value.n != 0 &&
+            !(overflow ? inside_any(f, ev->fields, i) : inside_list(f, outer, nouter))) {
+            s->field = f;
+            scan_value_cached(s, (tr_vtype)f->vtype, field_text(s, f));
         }
-        if (inside)
-            continue;
-        s->field = f;
-        scan_value(s, (tr_vtype)f->vtype, field_text(s, f));
+        if (f->vtype != TR_T_IP && f->value.n) {
+            if (nouter < SCAN_OUTER)
+                outer[nouter++] = f;
+            else
+                overflow = true;
+        }
     }
     return TR_OK;
 }

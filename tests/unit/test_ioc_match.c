@@ -214,6 +214,49 @@ TEST(ioc_match_filenames_and_email)
     tr_ioc_index_free(x);
 }
 
+/* One scratch for many events, as in a hunt: values remembered as matching
+ * nothing never hide a match of the same bytes in another context (a
+ * request URI under another host) nor of other bytes. */
+TEST(ioc_match_remembered_misses_never_hide_hits)
+{
+    tr_ioc_index *x = index_of("http://evil.com/Gate.php\nevil.net\n", NULL);
+    CHECK(x);
+    tr_ioc_scratch *s;
+    CHECK(tr_ioc_scratch_new(x, &s) == TR_OK);
+    tr_field f[2] = {
+        { .name = TR_STR("host"), .vtype = TR_T_DOMAIN, .side = TR_SIDE_DST },
+        { .name = TR_STR("uri"), .value = TR_STR("/Gate.php"), .vtype = TR_T_URL },
+    };
+    tr_event ev;
+    tr_event_init(&ev, f, 2, NULL);
+    ev.nfields = 2;
+    const char *hosts[] = { "good.com", "good.com", "evil.com", "good.com", "evil.com" };
+    int want[] = { 0, 0, 1, 0, 1 };
+    for (size_t i = 0; i < TR_ARRAY_LEN(hosts); i++) {
+        f[0].value = tr_str_c(hosts[i]);
+        hits h;
+        memset(&h, 0, sizeof(h));
+        tr_ioc_scan(x, s, &ev, on_match, &h);
+        CHECK_MSG(h.n == want[i], "host %s: %d matches (%s)", hosts[i], h.n, h.got);
+    }
+    char longv[400];
+    memset(longv, 'a', sizeof(longv));
+    memcpy(longv + 300, " evil.net ", 10);
+    longv[sizeof(longv) - 1] = '\0';
+    const char *texts[] = { "nothing here a.b", "nothing here a.b", "nothing here evil.net",
+                            "get www.evil.net now", "get www.evil.net now", longv, longv,
+                            "nothing here a.b" };
+    int twant[] = { 0, 0, 1, 1, 1, 1, 1, 0 };
+    for (size_t i = 0; i < TR_ARRAY_LEN(texts); i++) {
+        hits h;
+        memset(&h, 0, sizeof(h));
+        tr_ioc_scan_value(x, s, TR_T_TEXT, tr_str_c(texts[i]), TR_TS_NONE, on_match, &h);
+        CHECK_MSG(h.n == twant[i], "text %zu: %d matches (%s)", i, h.n, h.got);
+    }
+    tr_ioc_scratch_free(s);
+    tr_ioc_index_free(x);
+}
+
 TEST(ioc_match_validity_window)
 {
     tr_ioc_builder *b;
