@@ -79,6 +79,7 @@ struct hunt {
     size_t nsrcs;
     size_t block_size, maxrecs;
     unsigned nbatches;
+    unsigned reserve;          /* free batches kept for the first source not fully read */
     batch **all;
     pthread_mutex_t lock;
     pthread_cond_t cond;       /* work available, batch freed, or done */
@@ -636,8 +637,12 @@ static hsrc *pick_source(hunt *h)
         hsrc *s = &h->srcs[i];
         if (s->eof || s->reading)
             continue;
-        /* keep one free batch for the source being emitted */
-        if (i != h->emit_src && h->nfree < 2)
+        /* Keep a batch per worker for the first source not fully read: it is
+         * emitted next, and batches of later sources wait for it. Keeping
+         * just one let those fill every other batch, after which its blocks
+         * were read and processed one at a time while the other workers
+         * idled. */
+        if (i != h->next_read && h->nfree <= h->reserve)
             return NULL;
         /* read ahead on at most a few sources at a time */
         if (i > h->next_read + h->nbatches)
@@ -810,9 +815,10 @@ tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t n
     }
     h.block_size = cfg->block_size ? cfg->block_size : (size_t)4 << 20;
     h.maxrecs = h.block_size / 32 + 16;
-    h.nbatches = cfg->blocks_in_flight ? cfg->blocks_in_flight : 4 * nthreads;
+    h.nbatches = cfg->blocks_in_flight ? cfg->blocks_in_flight : 8 * nthreads;
     if (h.nbatches < 4)
         h.nbatches = 4;
+    h.reserve = TR_MIN(nthreads, h.nbatches - 1);
     h.all = tr_calloc(h.nbatches, sizeof(batch *));
     if (!h.all) {
         err = TR_ENOMEM;
