@@ -289,6 +289,7 @@ typedef struct tr_cmp_report_opts {
     uint32_t min_group;      /* anonymised groups smaller than this become "other" (5) */
     uint32_t max_evidence;   /* evidence items per tenant shown (0: all) */
     int64_t now;             /* STIX created/modified (0: the last detection's time) */
+    bool brief;              /* text: tenants without their evidence, clusters as one line each */
 } tr_cmp_report_opts;
 
 /* Writes the report of a run engine in fmt to out. opts may be NULL. The

@@ -71,6 +71,9 @@ TR_API const char *tr_store_writer_version(const tr_store *st);
 TR_API tr_err tr_store_put_fleet(tr_store *st, const tr_fleet *fleet);
 /* Number of tenants stored. */
 TR_API tr_err tr_store_count_tenants(tr_store *st, uint64_t *count);
+/* The stored tenants as a fleet (free with tr_fleet_free); an empty fleet
+ * when the hunts that filled the store had none. */
+TR_API tr_err tr_store_get_fleet(tr_store *st, tr_fleet **out);
 
 /* ---- sources and where to resume them ---- */
 

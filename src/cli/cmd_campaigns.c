@@ -35,7 +35,7 @@ static const cmd_usage campaigns_usage = {
 typedef struct campaigns_opts {
     const char *store, *fleet, *policy, *format, *output;
     long long min_group, max_evidence;
-    bool anonymise, quiet;
+    bool anonymise, quiet, brief;
 } campaigns_opts;
 
 typedef struct feed_ctx {
@@ -47,6 +47,22 @@ static tr_err feed(void *ctx, const tr_detection *d)
 {
     feed_ctx *f = ctx;
     return f->err = tr_campaigns_add(f->engine, d);
+}
+
+/* The tenants a store learnt from the fleet files of its hunts. */
+static int store_fleet(const char *path, tr_fleet **fleet)
+{
+    char err[768];
+    tr_store *st;
+    if (tr_store_open(path, TR_STORE_READONLY, &st, err, sizeof(err)) != TR_OK) {
+        fprintf(stderr, "trawl: %s\n", err);
+        return 1;
+    }
+    tr_err e = tr_store_get_fleet(st, fleet);
+    if (e)
+        fprintf(stderr, "trawl: %s: %s\n", path, tr_store_errmsg(st));
+    tr_store_close(st);
+    return e ? 1 : 0;
 }
 
 static int read_store(const char *path, tr_campaigns *engine)
@@ -122,6 +138,8 @@ int cmd_campaigns(int argc, char **argv)
                 "anonymised groups smaller than N become 'other' (5)"),
         OPT_INT(0, "max-evidence", "N", &o.max_evidence,
                 "evidence groups per tenant (defaults: text 3, html 25, json all)"),
+        OPT_FLAG(0, "brief", &o.brief,
+                 "text: the tenant tables without evidence, clusters as one line each"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary on stderr"),
         OPT_END(),
     };
@@ -159,6 +177,12 @@ int cmd_campaigns(int argc, char **argv)
             fprintf(stderr, "trawl: %s\n", err);
             goto done;
         }
+    } else if (o.store) {
+        if (store_fleet(o.store, &fleet))
+            goto done;
+        if (!tr_fleet_count(fleet) && !o.quiet)
+            fprintf(stderr, "trawl: no --fleet and none in the store: countries and sectors "
+                            "are unknown\n");
     } else if (!o.quiet) {
         fprintf(stderr, "trawl: no --fleet: countries and sectors are unknown\n");
     }
@@ -208,7 +232,8 @@ int cmd_campaigns(int argc, char **argv)
     }
     tr_cmp_report_opts ro = { .anonymise = o.anonymise,
                               .min_group = (uint32_t)o.min_group,
-                              .max_evidence = (uint32_t)o.max_evidence };
+                              .max_evidence = (uint32_t)o.max_evidence,
+                              .brief = o.brief };
     e = tr_campaigns_write(engine, fmt, &ro, out);
     if (e) {
         fprintf(stderr, "trawl: campaigns report: %s\n",

@@ -233,6 +233,8 @@ tr_err tr_source_open(const char *path, const tr_source_opts *opts, tr_source **
     if (s->format == TR_FMT_AUTO)
         s->format = tr_format_detect(s->win + s->pos, TR_MIN(s->len - s->pos, (size_t)SNIFF_LEN),
                                      path);
+    if (s->format == TR_FMT_COUNT && s->eof && s->len == s->pos)
+        s->format = TR_FMT_JSON; /* empty: no records in any format; any decoder will do */
     if (s->format == TR_FMT_COUNT) {
         snprintf(errbuf, errlen, "%s: cannot tell the format (use --input-format)", path);
         err = TR_EFORMAT;

@@ -153,7 +153,7 @@ static void evidence_line(tr_buf *b, const tr_campaigns *c, const tr_cmp_evidenc
 static void tenants(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
                     const tr_cmp_report_opts *o)
 {
-    uint32_t maxev = o->max_evidence ? o->max_evidence : TEXT_EVIDENCE;
+    uint32_t maxev = o->brief ? 0 : o->max_evidence ? o->max_evidence : TEXT_EVIDENCE;
     tr_buf_printf(b, "\n  %-12s %-3s %-20s %-12s %-11s %-11s %s\n", "tenant", "cc", "sector",
                   "stage", "first", "last", "CVEs");
     /* compromised first, then exploited, then targeted; by id inside */
@@ -178,7 +178,7 @@ static void tenants(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
             uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
             for (uint32_t k = 0; k < n; k++)
                 evidence_line(b, c, &t->evidence[k]);
-            if (n < t->nevidence)
+            if (n < t->nevidence && !o->brief)
                 tr_buf_printf(b, "      … %u more evidence group%s\n", t->nevidence - n,
                               t->nevidence - n == 1 ? "" : "s");
         }
@@ -282,6 +282,10 @@ static tr_err clusters(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_opt
         return err;
     /* the clusters that reached a compromise, in detail */
     k = 0;
+    if (o->brief) {
+        tr_buf_putc(b, '\n');
+        return TR_OK;
+    }
     for (size_t i = 0; i < n; i++) {
         const tr_campaign *cp = tr_campaigns_get(c, i);
         k += cp->cluster;

@@ -324,6 +324,47 @@ tr_err tr_store_count_tenants(tr_store *st, uint64_t *count)
     return err;
 }
 
+tr_err tr_store_get_fleet(tr_store *st, tr_fleet **out)
+{
+    *out = NULL;
+    tr_fleet *f = tr_fleet_new();
+    if (!f)
+        return TR_ENOMEM;
+    sqlite3_stmt *q = NULL;
+    tr_err err = TR_OK;
+    pthread_mutex_lock(&st->lock);
+    if (sqlite3_prepare_v2(st->db, "SELECT id, name, country, sector FROM tenants ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK) {
+        err = store_sql_err(st, "cannot read tenants");
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *v[4];
+        for (int i = 0; i < 4; i++) {
+            v[i] = (const char *)sqlite3_column_text(q, i);
+            if (!v[i])
+                v[i] = "";
+        }
+        tr_err e = tr_fleet_add(f, v[0], v[1], v[2], v[3]);
+        if (e && e != TR_EEXIST) {
+            err = e;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = store_sql_err(st, "cannot read tenants");
+out:
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    if (err) {
+        tr_fleet_free(f);
+        return err;
+    }
+    *out = f;
+    return TR_OK;
+}
+
 /* ---- saved engine state ---- */
 
 tr_err tr_store_get_state(tr_store *st, const char *name, void **blob, size_t *len)
