@@ -68,62 +68,31 @@ static tr_err fail(tr_source *s, tr_err err, const char *fmt, ...)
     return err;
 }
 
-/* Reads more bytes into the window; sets eof at the end of the stream. */
-/* Block mode: more bytes for the current block, or TR_EBUSY when the block
- * is full (the caller seals it; its tail goes to the next block). */
-static tr_err fill_block(tr_source *s)
+/* Grows the window towards max_record plus a chunk; *grown false at the limit. */
+static tr_err grow(tr_source *s, bool *grown)
 {
-    tr_block *b = s->block;
-    size_t room = s->cap - s->len;
-    if (s->pos > 0 && room < s->chunk / 2)
-        return TR_EBUSY;
-    if (room < s->chunk / 2) {
-        /* only one unfinished record in the block: grow it */
-        size_t limit = s->max_record + s->chunk;
-        size_t ncap = TR_MIN(s->cap * 2, limit);
-        if (ncap <= s->cap)
-            return TR_EBUSY;
-        char *w = tr_realloc(b->buf, ncap);
-        if (!w)
-            return fail(s, TR_ENOMEM, "out of memory for a %zu-byte block", ncap);
-        b->buf = s->win = w;
-        b->cap = s->cap = ncap;
-        room = s->cap - s->len;
+    size_t ncap = TR_MIN(s->cap * 2, s->max_record + s->chunk);
+    *grown = false;
+    if (ncap <= s->cap)
+        return TR_OK;
+    char *w = tr_realloc(s->win, ncap);
+    if (!w)
+        return fail(s, TR_ENOMEM, "out of memory for a %zu-byte window", ncap);
+    s->win = w;
+    s->cap = ncap;
+    if (s->block) {
+        s->block->buf = w;
+        s->block->cap = ncap;
+    } else {
+        s->own_win = w;
     }
-    size_t got;
-    tr_err err = tr_decomp_read(s->dec, s->win + s->len, room, &got, s->errmsg,
-                                sizeof(s->errmsg));
-    if (err)
-        return err;
-    if (got == 0)
-        s->eof = true;
-    s->len += got;
+    *grown = true;
     return TR_OK;
 }
 
-static tr_err fill(tr_source *s)
+/* Reads into the free end of the window; sets eof at the end of the stream. */
+static tr_err read_more(tr_source *s)
 {
-    if (s->block)
-        return fill_block(s);
-    if (s->pos > 0) {
-        memmove(s->win, s->win + s->pos, s->len - s->pos);
-        s->base += s->pos;
-        s->len -= s->pos;
-        s->pos = 0;
-    }
-    if (s->cap - s->len < s->chunk / 2) {
-        size_t ncap = s->cap * 2;
-        size_t limit = s->max_record + s->chunk;
-        if (ncap > limit)
-            ncap = limit;
-        if (ncap > s->cap) {
-            char *w = tr_realloc(s->win, ncap);
-            if (!w)
-                return fail(s, TR_ENOMEM, "out of memory for a %zu-byte window", ncap);
-            s->win = s->own_win = w;
-            s->cap = ncap;
-        }
-    }
     size_t room = s->cap - s->len;
     if (room == 0)
         return TR_OK;
@@ -136,6 +105,35 @@ static tr_err fill(tr_source *s)
         s->eof = true;
     s->len += got;
     return TR_OK;
+}
+
+/* More bytes when the window holds no whole record past pos. In block mode a
+ * full block with records in it is sealed instead (TR_EBUSY: its tail goes
+ * to the next block), and one holding a single unfinished record grows. */
+static tr_err fill(tr_source *s)
+{
+    bool grown;
+    tr_err err;
+    if (s->block) {
+        if (s->cap - s->len < s->chunk / 2) {
+            if (s->pos > 0)
+                return TR_EBUSY;
+            if ((err = grow(s, &grown)))
+                return err;
+            if (!grown)
+                return TR_EBUSY;
+        }
+        return read_more(s);
+    }
+    if (s->pos > 0) {
+        memmove(s->win, s->win + s->pos, s->len - s->pos);
+        s->base += s->pos;
+        s->len -= s->pos;
+        s->pos = 0;
+    }
+    if (s->cap - s->len < s->chunk / 2 && (err = grow(s, &grown)))
+        return err;
+    return read_more(s);
 }
 
 static tr_err skip_bytes(tr_source *s, uint64_t n)
