@@ -135,11 +135,12 @@ void opts_help(FILE *f, const cmd_usage *u, const opt *table)
             snprintf(left + k, sizeof(left) - (size_t)k, "--%s %s", t->name, t->argname);
         else
             snprintf(left + k, sizeof(left) - (size_t)k, "--%s", t->name);
+        const char *rep =
+            t->kind == OPT_LIST && !strstr(t->help, "repeatable") ? " (repeatable)" : "";
         if (strlen(left) > 28)
-            fprintf(f, "  %s\n  %-28s  %s%s\n", left, "", t->help,
-                    t->kind == OPT_LIST ? " (repeatable)" : "");
+            fprintf(f, "  %s\n  %-28s  %s%s\n", left, "", t->help, rep);
         else
-            fprintf(f, "  %-28s  %s%s\n", left, t->help, t->kind == OPT_LIST ? " (repeatable)" : "");
+            fprintf(f, "  %-28s  %s%s\n", left, t->help, rep);
     }
     fprintf(f, "  %-28s  %s\n", "-h, --help", "show this help");
     if (u->details)
