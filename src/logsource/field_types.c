@@ -310,19 +310,47 @@ static tr_str short_name(const tr_field *f)
     return f->alias.n ? f->alias : last_component(f->name);
 }
 
+/* Dotted-quad IPv4 as inet_pton reads it (1 to 3 digits a part, no
+ * leading zero, each below 256), without the copy inet_pton needs; false
+ * for anything else, which then goes to inet_pton. */
+static bool parse_v4(tr_str s, unsigned char a[4])
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part && (i >= s.n || s.p[i++] != '.'))
+            return false;
+        unsigned v = 0, d = 0;
+        size_t start = i;
+        while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && d < 4) {
+            v = v * 10 + (unsigned)(s.p[i++] - '0');
+            d++;
+        }
+        if (d == 0 || d > 3 || v > 255 || (d > 1 && s.p[start] == '0'))
+            return false;
+        a[part] = (unsigned char)v;
+    }
+    return i == s.n;
+}
+
+static bool private_v4(const unsigned char *a)
+{
+    return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
+           (a[0] == 100 && (a[1] & 0xc0) == 64);
+}
+
 bool tr_field_types_private_ip(tr_str addr)
 {
     char buf[48];
     if (addr.n == 0 || addr.n >= sizeof(buf))
         return false;
+    unsigned char a[16];
+    if (addr.n <= 15 && parse_v4(addr, a))
+        return private_v4(a);
     memcpy(buf, addr.p, addr.n);
     buf[addr.n] = '\0';
-    unsigned char a[16];
-    if (inet_pton(AF_INET, buf, a) == 1) {
-        return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-               (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
-               (a[0] == 100 && (a[1] & 0xc0) == 64);
-    }
+    if (inet_pton(AF_INET, buf, a) == 1)
+        return private_v4(a);
     if (inet_pton(AF_INET6, buf, a) == 1) {
         static const uint8_t loop[16] = { [15] = 1 };
         return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||

@@ -9,12 +9,6 @@
 #include "core/hash.h"
 #include "logsource/route.h"
 
-bool ls_eq_nocase(tr_str a, const char *b)
-{
-    size_t n = strlen(b);
-    return a.n == n && tr_mem_eq_nocase(a.p, b, n);
-}
-
 bool ls_eq_nocase_str(tr_str a, tr_str b)
 {
     return a.n == b.n && (a.n == 0 || tr_mem_eq_nocase(a.p, b.p, a.n));

@@ -7,10 +7,16 @@
 
 #include "core/common.h"
 
+#include "core/hash.h"
 #include "trawl/event.h"
 
-/* ASCII case-insensitive equality of a slice and a C string. */
-bool ls_eq_nocase(tr_str a, const char *b);
+/* ASCII case-insensitive equality of a slice and a C string (inline: with a
+ * literal b the length is a constant, and routing compares per event). */
+static inline bool ls_eq_nocase(tr_str a, const char *b)
+{
+    size_t n = strlen(b);
+    return a.n == n && tr_mem_eq_nocase(a.p, b, n);
+}
 /* Same for two slices. */
 bool ls_eq_nocase_str(tr_str a, tr_str b);
 

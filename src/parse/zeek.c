@@ -129,7 +129,7 @@ static bool starts_with(tr_str s, const char *w)
 
 static const char *find_byte(const char *p, size_t n, char c)
 {
-    return tr_text_find2(p, n, c, c);
+    return tr_text_find1(p, n, c);
 }
 
 /* The next separator-delimited piece of *s (which advances past it). */

@@ -37,6 +37,7 @@
 
 typedef struct hsrc {
     const char *path;
+    size_t path_len;
     tr_source *src;
     tr_format format;
     bool header_format; /* '#' lines are headers (Zeek, W3C) */
@@ -391,7 +392,7 @@ static void process(worker *w, batch *b)
         }
         tr_arena_reset(w->arena);
         tr_event_reset(ev);
-        ev->path = (tr_str){ s->path, strlen(s->path) };
+        ev->path = (tr_str){ s->path, s->path_len };
         ev->line = r->line;
         ev->offset = r->offset;
         ev->record = header ? record : record++;
@@ -809,6 +810,7 @@ tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t n
     }
     for (size_t i = 0; i < files.n; i++) {
         h.srcs[i].path = files.paths[i];
+        h.srcs[i].path_len = strlen(files.paths[i]);
         struct stat sb;
         if (strcmp(files.paths[i], "-") != 0 && stat(files.paths[i], &sb) == 0)
             h.raw_total += (uint64_t)sb.st_size;

@@ -4,6 +4,8 @@
  */
 #include "tt.h"
 
+#include <arpa/inet.h>
+
 #include "logsource/field_types.h"
 #include "trawl/parse.h"
 
@@ -173,4 +175,31 @@ TEST(ioc_ft_private_ip)
     CHECK(tr_field_types_private_ip(TR_STR("fd00::1")));
     CHECK(!tr_field_types_private_ip(TR_STR("66.42.98.220")));
     CHECK(!tr_field_types_private_ip(TR_STR("not an ip")));
+}
+
+/* The dotted-quad fast path reads addresses exactly as inet_pton does. */
+TEST(ioc_ft_private_ip_as_inet_pton)
+{
+    static const char *const odd[] = {
+        "010.0.0.1", "10.0.0.256", "10.0.0", "10.0.0.1.2", " 10.0.0.1", "10.0.0.1 ", "10..0.1",
+        "10.0.0.01", "0.0.0.0", "100.64.0.1", "100.128.0.1", "1000.0.0.1", "10.0.0.1:80",
+        "169.254.1.1", "172.16.0.0", "172.15.255.255", "192.168.1", "127.0.0.1", "10.0.0.",
+    };
+    for (size_t i = 0; i < TR_ARRAY_LEN(odd) + 2000; i++) {
+        char buf[48];
+        if (i < TR_ARRAY_LEN(odd)) {
+            snprintf(buf, sizeof(buf), "%s", odd[i]);
+        } else {
+            unsigned x = (unsigned)i * 2654435761u;
+            snprintf(buf, sizeof(buf), "%u.%u.%u.%u", (x >> 24) % 260, (x >> 16) & 255,
+                     (x >> 8) % 300, x & 255);
+        }
+        unsigned char a[16];
+        bool want = false;
+        if (inet_pton(AF_INET, buf, a) == 1)
+            want = a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+                   (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
+                   (a[0] == 100 && (a[1] & 0xc0) == 64);
+        CHECK_MSG(tr_field_types_private_ip(tr_str_c(buf)) == want, "%s", buf);
+    }
 }
