@@ -1,7 +1,7 @@
 /*
  * ioc_scan.c - the indicator matching path through the library, without the
  * hunt pipeline's detection output: read + parse (tr_reader), route
- * (tr_router), type (tr_field_types_apply), tokenise and look up
+ * and type (tr_router_route_typed), tokenise and look up
  * (tr_ioc_scan). Files are shared out to T threads, each with its own
  * reader, event and scratch, like rg -j T over the same files.
  *
@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "logsource/field_types.h"
 #include "trawl/arena.h"
 #include "trawl/ioc.h"
 #include "trawl/logsource.h"
@@ -73,8 +72,7 @@ static void *worker(void *arg)
                 break;
             if (e)
                 continue;
-            tr_router_route(j->router, &ev);
-            tr_field_types_apply(&ev);
+            tr_router_route_typed(j->router, &ev);
             r->events++;
             if (j->scan)
                 tr_ioc_scan(j->x, s, &ev, count, &r->matches);

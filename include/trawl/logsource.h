@@ -66,6 +66,11 @@ TR_API tr_err tr_router_declare_spec(tr_router *r, const char *spec, char *err, 
  * composed values). */
 TR_API void tr_router_route(const tr_router *r, tr_event *ev);
 
+/* tr_router_route() followed by the typing of every field for indicator
+ * matching (tr_field.vtype and .side, src/logsource/field_types.h), with
+ * the work the two share done once. Thread-safe; no allocation after a
+ * thread's first events. */
+TR_API void tr_router_route_typed(const tr_router *r, tr_event *ev);
 /* tr_router_route with the signature of tr_hunt_config.route (ctx is the
  * router). */
 TR_API void tr_router_route_cb(void *router, tr_event *ev);

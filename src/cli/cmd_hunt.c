@@ -11,7 +11,6 @@
 #include "cli/opts.h"
 #include "trawl/fleet.h"
 #include "core/hash.h"
-#include "logsource/field_types.h"
 #include "trawl/hunt.h"
 #include "trawl/hunt_store.h"
 #include "trawl/log.h"
@@ -150,8 +149,7 @@ static uint64_t fingerprint(const tr_ruleset *rs, const tr_ioc_index *x)
  * type of each field (indicator matching relies on both). */
 static void route_event(void *ctx, tr_event *ev)
 {
-    tr_router_route(ctx, ev);
-    tr_field_types_apply(ev);
+    tr_router_route_typed(ctx, ev);
 }
 
 static bool parse_det_format(const char *s, tr_det_format *f)

@@ -450,11 +450,7 @@ static const ftype *generic_lookup(const tr_field *f, uint8_t *side)
  * replayed on every event of that layout; only the direction, which
  * depends on values, is decided per event.
  */
-typedef struct type_plan {
-    int32_t orig, resp, lo, lr;       /* fields giving the direction, or -1 */
-    uint8_t vt[LS_LAYOUT_FIELDS];     /* vtype of each field */
-    uint8_t rule[LS_LAYOUT_FIELDS];   /* S_* side rule of each field */
-} type_plan;
+typedef ls_type_plan type_plan;
 
 struct ls_type_cache {
     ls_layout layout[LS_LAYOUT_SLOTS];
@@ -481,13 +477,14 @@ static bool is_flow(enum family fam)
     return fam == F_ZEEK || fam == F_EVE || fam == F_WINDOWS;
 }
 
-/* The fields flow_direction() reads: the last one of each name counts. */
-static void plan_direction(const tr_event *ev, enum family fam, type_plan *p)
+/* The fields flow_direction() reads among the first n: the last one of
+ * each name counts. */
+static void plan_direction(const tr_event *ev, uint32_t n, enum family fam, type_plan *p)
 {
     p->orig = p->resp = p->lo = p->lr = -1;
     if (!is_flow(fam))
         return;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         const tr_field *f = &ev->fields[i];
         tr_str n = fam == F_WINDOWS ? short_name(f) : f->name;
         int32_t k = (int32_t)i;
@@ -605,7 +602,7 @@ static void apply_plan(tr_event *ev, enum family fam, const type_plan *p)
 static void apply_uncached(tr_event *ev, enum family fam)
 {
     type_plan p;
-    plan_direction(ev, fam, &p);
+    plan_direction(ev, ev->nfields, fam, &p);
     enum dir d = is_flow(fam) ? flow_direction(ev, fam, &p) : D_UNKNOWN;
     const ftype *table = table_of(fam);
     bool has_uri = has_uri_field(ev, fam);
@@ -638,7 +635,7 @@ void tr_field_types_apply(tr_event *ev)
             apply_uncached(ev, fam);
             return;
         }
-        plan_direction(ev, fam, p);
+        plan_direction(ev, n, fam, p);
         const ftype *table = table_of(fam);
         bool has_uri = has_uri_field(ev, fam);
         for (uint32_t i = 0; i < n; i++)
@@ -648,4 +645,40 @@ void tr_field_types_apply(tr_event *ev)
         slot = (int)v;
     }
     apply_plan(ev, fam, &c->plan[slot]);
+}
+
+/* The event was routed from a cached names plan: its first ts->prefix
+ * fields are that plan's layout and derived names, typed by the plan kept
+ * with it; the fields after them (URI parts, named c-uri-*, never a
+ * direction field) are typed one by one. */
+void ls_types_apply_slot(tr_event *ev, ls_type_slot *ts)
+{
+    enum family fam = family_of(ev);
+    uint32_t prefix = ts ? ts->prefix : 0;
+    if (!ts || fam == F_WEB || prefix > LS_LAYOUT_FIELDS || prefix > ev->nfields) {
+        tr_field_types_apply(ev);
+        return;
+    }
+    type_plan *p = &ts->plan;
+    const ftype *table = table_of(fam);
+    if (!ts->valid || ts->fam != fam) {
+        plan_direction(ev, prefix, fam, p);
+        for (uint32_t i = 0; i < prefix; i++)
+            plan_field(&ev->fields[i], fam, table, false, &p->vt[i], &p->rule[i]);
+        ts->fam = (uint8_t)fam;
+        ts->valid = true;
+    }
+    enum dir d = is_flow(fam) ? flow_direction(ev, fam, p) : D_UNKNOWN;
+    for (uint32_t i = 0; i < prefix; i++) {
+        tr_field *f = &ev->fields[i];
+        f->vtype = p->vt[i];
+        f->side = resolve_side(p->rule[i], d);
+    }
+    for (uint32_t i = prefix; i < ev->nfields; i++) {
+        tr_field *f = &ev->fields[i];
+        uint8_t vt, rule;
+        plan_field(f, fam, table, false, &vt, &rule);
+        f->vtype = vt;
+        f->side = resolve_side(rule, d);
+    }
 }

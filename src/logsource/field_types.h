@@ -17,6 +17,11 @@
  * set). Allocation-free; thread-safe. */
 void tr_field_types_apply(tr_event *ev);
 
+struct ls_type_slot;
+/* tr_field_types_apply() for an event the router routed from a cached plan
+ * (ts from ls_network_names(); NULL: the plain call). */
+void ls_types_apply_slot(tr_event *ev, struct ls_type_slot *ts);
+
 /* Whether an address is private, loopback, link-local or shared (RFC 1918,
  * RFC 6598, RFC 4193 …): the direction heuristic for flows without
  * local_orig/local_resp. */

@@ -45,6 +45,26 @@ bool ls_layout_store(ls_layout *l, uint64_t tag, const tr_field *fields, uint32_
 int ls_layout_find(const ls_layout *slots, unsigned *mru, uint64_t tag, const tr_field *fields,
                    uint32_t n);
 
+/* What typing decides from names alone (field_types.c): the type and side
+ * rule of each field, and which fields give a flow its direction. */
+typedef struct ls_type_plan {
+    int32_t orig, resp, lo, lr;       /* fields giving the direction, or -1 */
+    uint8_t vt[LS_LAYOUT_FIELDS];     /* vtype of each field */
+    uint8_t rule[LS_LAYOUT_FIELDS];   /* side rule of each field */
+} ls_type_plan;
+
+/* A type plan kept with the network names plan of a layout (network.c), so
+ * that an event routed from that plan is typed without recognising its
+ * layout a second time. It covers the fields the names plan accounts for
+ * (the layout plus its derived names); what follows (URI parts, cut from
+ * values) is typed field by field. Valid while the names plan is. */
+typedef struct ls_type_slot {
+    ls_type_plan plan;
+    uint32_t prefix; /* fields the plan covers */
+    uint8_t fam;     /* family it was made for */
+    bool valid;
+} ls_type_slot;
+
 /* Per-thread state of the route stage (network.c and field_types.c keep
  * their plan caches here). Allocated on a thread's first use, freed when
  * the thread exits; NULL when out of memory (callers then take the slow

@@ -233,6 +233,7 @@ typedef struct net_plan {
     int32_t uri;       /* index of the URI field (proxy), or -1 */
     unsigned have;     /* HAVE_* */
     ls_derive_step steps[NET_STEPS];
+    ls_type_slot types; /* typing of the layout and its derived names */
 } net_plan;
 
 struct ls_net_cache {
@@ -279,14 +280,14 @@ static bool derive_logged(tr_event *ev, enum monitor m, unsigned want, net_plan 
     return log.n <= NET_STEPS && ev->truncated == truncated;
 }
 
-void ls_network_names(tr_event *ev)
+ls_type_slot *ls_network_names(tr_event *ev)
 {
     enum monitor m = monitor_of(&ev->logsource);
     if (m == MON_NONE)
-        return;
+        return NULL;
     unsigned want = wanted(&ev->logsource);
     if (!want)
-        return;
+        return NULL;
     pthread_once(&tabs_once, tabs_init);
     uint64_t tag = (uint64_t)m << 8 | want;
     uint32_t n0 = ev->nfields;
@@ -296,11 +297,11 @@ void ls_network_names(tr_event *ev)
         c = ts->net = tr_calloc(1, sizeof(*c));
     int slot = c ? ls_layout_find(c->layout, &c->mru, tag, ev->fields, n0) : -1;
     if (slot >= 0 && n0 + c->plan[slot].nsteps + 3 <= ev->cap) {
-        const net_plan *p = &c->plan[slot];
+        net_plan *p = &c->plan[slot];
         ls_derive_replay(ev, p->steps, p->nsteps);
         if (p->uri >= 0)
             uri_parts(ev, &ev->fields[p->uri], p->have);
-        return;
+        return &p->types;
     }
     net_plan tmp, *p = &tmp;
     unsigned victim = 0;
@@ -312,14 +313,17 @@ void ls_network_names(tr_event *ev)
     /* the layout is stored before deriving: deriving appends to ev->fields */
     bool keep = c && ls_layout_store(&c->layout[victim], tag, ev->fields, n0);
     keep = derive_logged(ev, m, want, p) && keep && n0 + p->nsteps + 3 <= ev->cap;
+    p->types.valid = false;
+    p->types.prefix = n0 + p->nsteps;
     if (p->uri >= 0)
         uri_parts(ev, &ev->fields[p->uri], p->have);
     if (!c)
-        return;
-    if (keep) {
-        c->mru = victim;
-        c->victim = (victim + 1) % LS_LAYOUT_SLOTS;
-    } else {
+        return NULL;
+    if (!keep) {
         c->layout[victim].n = 0;
+        return NULL;
     }
+    c->mru = victim;
+    c->victim = (victim + 1) % LS_LAYOUT_SLOTS;
+    return &c->plan[victim].types;
 }

@@ -80,7 +80,8 @@ void ls_windows_names(tr_event *ev);
 
 /* Categories of Suricata EVE and Zeek events (proxy, dns, network/…). */
 void ls_network_logsource(tr_event *ev);
-/* Their taxonomy names. */
-void ls_network_names(tr_event *ev);
+/* Their taxonomy names. Returns the type slot of the cached names plan the
+ * event was routed with (layout.h), or NULL. */
+struct ls_type_slot *ls_network_names(tr_event *ev);
 
 #endif

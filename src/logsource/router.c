@@ -16,6 +16,8 @@
 #include "core/common.h"
 
 #include "core/hash.h"
+#include "logsource/field_types.h"
+#include "logsource/layout.h"
 #include "logsource/mapping.h"
 #include "logsource/route.h"
 #include "trawl/logsource.h"
@@ -122,7 +124,7 @@ static void builtin_logsource(tr_event *ev)
         ls_network_logsource(ev);
 }
 
-void tr_router_route(const tr_router *r, tr_event *ev)
+static ls_type_slot *route(const tr_router *r, tr_event *ev)
 {
     tr_logsource *ls = &ev->logsource;
     if (r->has_declared && !ls->product.n && !ls->service.n && !ls->ncategory)
@@ -131,9 +133,22 @@ void tr_router_route(const tr_router *r, tr_event *ev)
     if (r->map && ls_mapping_logsources(r->map, ev))
         builtin_logsource(ev);
     ls_windows_names(ev);
-    ls_network_names(ev);
-    if (r->map)
+    ls_type_slot *ts = ls_network_names(ev);
+    if (r->map) {
         ls_mapping_fields(r->map, ev);
+        ts = NULL; /* the mapping may have added fields the plan does not know */
+    }
+    return ts;
+}
+
+void tr_router_route(const tr_router *r, tr_event *ev)
+{
+    (void)route(r, ev);
+}
+
+void tr_router_route_typed(const tr_router *r, tr_event *ev)
+{
+    ls_types_apply_slot(ev, route(r, ev));
 }
 
 void tr_router_route_cb(void *router, tr_event *ev)

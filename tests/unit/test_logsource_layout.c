@@ -59,11 +59,17 @@ static bool same_event(const tr_event *a, const tr_event *b, char *why, size_t n
     return true;
 }
 
+/* Cached: the hunt's one-call route + type; plain: the two stages apart
+ * with every cache off. */
 static void route(const tr_router *r, tr_event *ev, bool cached)
 {
     ls_layout_cache_enable(cached);
-    tr_router_route(r, ev);
-    tr_field_types_apply(ev);
+    if (cached) {
+        tr_router_route_typed(r, ev);
+    } else {
+        tr_router_route(r, ev);
+        tr_field_types_apply(ev);
+    }
     ls_layout_cache_enable(true);
 }
 
