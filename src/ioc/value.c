@@ -30,25 +30,30 @@ static inline int hexval(unsigned char c)
 
 bool ioc_parse_ipv4(const char *p, size_t n, uint32_t *out)
 {
+    /* 1 to 3 digits a part (leading zeros allowed), each at most 255 */
+    if (n < 7 || n > 15)
+        return false;
+    const char *e = p + n;
     uint32_t v = 0;
-    size_t i = 0;
     for (int part = 0; part < 4; part++) {
-        if (part) {
-            if (i >= n || p[i] != '.')
-                return false;
-            i++;
-        }
-        unsigned x = 0, digits = 0;
-        while (i < n && is_digit((unsigned char)p[i]) && digits < 4) {
-            x = x * 10 + (unsigned)(p[i] - '0');
-            i++;
-            digits++;
-        }
-        if (digits == 0 || digits > 3 || x > 255)
+        if (p >= e)
+            return false;
+        unsigned x = (unsigned)(unsigned char)*p - '0';
+        if (x > 9)
+            return false;
+        p++;
+        for (int k = 0; k < 2 && p < e && (unsigned)(unsigned char)*p - '0' <= 9; k++)
+            x = x * 10 + ((unsigned)(unsigned char)*p++ - '0');
+        if (x > 255)
             return false;
         v = (v << 8) | x;
+        if (part < 3) {
+            if (p >= e || *p != '.')
+                return false;
+            p++;
+        }
     }
-    if (i != n)
+    if (p != e)
         return false;
     *out = v;
     return true;

@@ -150,6 +150,54 @@ TEST(ioc_value_ip_parse_strict)
     CHECK(ioc_parse_ip("10.0.0.0/8", 10, &ip, true) && ip.plen == 8 && ip.v4);
 }
 
+/* The dotted-quad reader as first written (the reference): a part is 1 to 3
+ * digits, leading zeros allowed, at most 255. */
+static bool ref_ipv4(const char *p, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part) {
+            if (i >= n || p[i] != '.')
+                return false;
+            i++;
+        }
+        unsigned x = 0, digits = 0;
+        while (i < n && p[i] >= '0' && p[i] <= '9' && digits < 4) {
+            x = x * 10 + (unsigned)(p[i] - '0');
+            i++;
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || x > 255)
+            return false;
+        v = (v << 8) | x;
+    }
+    if (i != n)
+        return false;
+    *out = v;
+    return true;
+}
+
+TEST(ioc_value_ipv4_as_reference)
+{
+    static const char alphabet[] = "0123456789..12a";
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 200000; round++) {
+        char buf[20];
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 18);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = alphabet[(x >> (4 + 3 * i)) % (sizeof(alphabet) - 1)];
+        if (round % 3 == 0 && n >= 7) /* mostly well-formed quads */
+            n = (size_t)snprintf(buf, sizeof(buf), "%u.%u.%u.%u", (unsigned)(x >> 8) % 300,
+                                 (unsigned)(x >> 20) % 256, (unsigned)(x >> 32) % 1000,
+                                 (unsigned)(x >> 44) % 260);
+        uint32_t a = 0, b = 0;
+        bool ra = ioc_parse_ipv4(buf, n, &a), rb = ref_ipv4(buf, n, &b);
+        CHECK_MSG(ra == rb && (!ra || a == b), "'%.*s': %d/%d", (int)n, buf, ra, rb);
+    }
+}
+
 TEST(ioc_value_domain_rules)
 {
     CHECK(ioc_is_domain("a.b", 3));
