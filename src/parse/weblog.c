@@ -195,16 +195,28 @@ static bool add_time_taken(tr_event *ev, tr_str v)
     char *b = tr_arena_alloc(ev->arena, 32);
     if (!b)
         return false;
-    int k;
-    uint64_t frac = us % 1000;
-    if (frac == 0)
-        k = snprintf(b, 32, "%" PRIu64, us / 1000);
-    else if (frac % 100 == 0)
-        k = snprintf(b, 32, "%" PRIu64 ".%01" PRIu64, us / 1000, frac / 100);
-    else if (frac % 10 == 0)
-        k = snprintf(b, 32, "%" PRIu64 ".%02" PRIu64, us / 1000, frac / 10);
-    else
-        k = snprintf(b, 32, "%" PRIu64 ".%03" PRIu64, us / 1000, frac);
+    /* whole milliseconds, then the fraction without trailing zeros (6809 us
+     * is "6.809", 6800 "6.8", 6000 "6"); written by hand: most NetScaler
+     * lines carry the field, and snprintf per line showed in profiles */
+    char digits[24];
+    int nd = 0;
+    uint64_t ms = us / 1000, frac = us % 1000;
+    do {
+        digits[nd++] = (char)('0' + ms % 10);
+        ms /= 10;
+    } while (ms);
+    int k = 0;
+    while (nd)
+        b[k++] = digits[--nd];
+    if (frac) {
+        int places = frac % 100 == 0 ? 1 : frac % 10 == 0 ? 2 : 3;
+        b[k++] = '.';
+        b[k++] = (char)('0' + frac / 100);
+        if (places > 1)
+            b[k++] = (char)('0' + frac / 10 % 10);
+        if (places > 2)
+            b[k++] = (char)('0' + frac % 10);
+    }
     tr_event_add(ev, TR_STR("time-taken"), (tr_str){ b, (size_t)k }, TR_VNUM);
     return true;
 }

@@ -94,6 +94,36 @@ TEST(parse_weblog_netscaler_httpaccess)
     wl_close(&w);
 }
 
+/* time-taken is the microseconds as milliseconds without trailing zeros,
+ * exactly as the printf formats spelled it. */
+TEST(parse_weblog_time_taken_digits)
+{
+    wl w;
+    CHECK(wl_open(&w));
+    static const uint64_t us[] = { 0,    1,     9,     10,    99,     100,        101,
+                                   999,  1000,  1001,  1010,  1100,   6809,       6800,
+                                   6000, 12345, 99999, 100000, 100917, 4294967296, 999999999999999999 };
+    for (size_t i = 0; i < TR_ARRAY_LEN(us) + 300; i++) {
+        uint64_t v = i < TR_ARRAY_LEN(us) ? us[i] : (uint64_t)(i * 7919u) * (i % 3 ? 10 : 1);
+        char line[256], want[48];
+        snprintf(line, sizeof(line),
+                 "1.2.3.4 - - [01/Feb/2020:02:13:05 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" "
+                 "\"ua\" \"Time: %" PRIu64 " microsecs\"", v);
+        uint64_t frac = v % 1000;
+        if (frac == 0)
+            snprintf(want, sizeof(want), "%" PRIu64, v / 1000);
+        else if (frac % 100 == 0)
+            snprintf(want, sizeof(want), "%" PRIu64 ".%01" PRIu64, v / 1000, frac / 100);
+        else if (frac % 10 == 0)
+            snprintf(want, sizeof(want), "%" PRIu64 ".%02" PRIu64, v / 1000, frac / 10);
+        else
+            snprintf(want, sizeof(want), "%" PRIu64 ".%03" PRIu64, v / 1000, frac);
+        CHECK_EQ(wl_parse(&w, line), TR_OK);
+        CHECK_STR(val(&w, "time-taken"), want);
+    }
+    wl_close(&w);
+}
+
 TEST(parse_weblog_common_and_query_split)
 {
     wl w;
