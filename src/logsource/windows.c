@@ -31,6 +31,7 @@
 
 #include "logsource/route.h"
 #include "trawl/arena.h"
+#include "trawl/parse.h"
 
 typedef struct channel_service {
     const char *channel;
@@ -282,6 +283,10 @@ bool ls_windows_logsource(tr_event *ev)
     bool windows = ls_eq_nocase(ls->product, "windows");
     bool linux_sysmon = false;
     if (!windows && ls->product.n && !ls_eq_nocase(ls->product, "linux"))
+        return false;
+    /* Access-log lines name their fields from a fixed set (weblog.c) with no
+     * Channel or EventID: no need to look (they are a third of most hunts). */
+    if (!windows && !ls->product.n && ev->format == TR_FMT_COMBINED)
         return false;
     winev w;
     scan_fields(ev, &w);
