@@ -48,6 +48,10 @@ override LDFLAGS += $(SAN_LDFLAGS)
 LIB_SRCS := $(filter-out src/cli/%,$(wildcard src/*/*.c)) $(wildcard sim/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# The dashboard (src/serve/www/) compiled into the library as a C table.
+SERVE_ASSETS := $(sort $(wildcard src/serve/www/*))
+SERVE_GEN := $(BUILD)/gen/serve_assets.c
+LIB_OBJS += $(BUILD)/obj/gen/serve_assets.o
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -71,6 +75,14 @@ deps:
 	@scripts/deps.sh
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(SERVE_GEN): $(SERVE_ASSETS) src/serve/embed.sh
+	@mkdir -p $(@D)
+	src/serve/embed.sh $(SERVE_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/serve_assets.o: $(SERVE_GEN)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -115,9 +127,9 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude \
                -Isrc -I. $(PKG_CFLAGS) -DTR_DEBUG_ARENA=1
 fuzz: $(FUZZ_NAMES:%=build/fuzz-lf/%)
-build/fuzz-lf/%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
+build/fuzz-lf/%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(SERVE_GEN)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(SERVE_GEN) $(LDLIBS)
 
 unit: $(UNIT)
 	$(UNIT)

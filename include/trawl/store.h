@@ -233,6 +233,21 @@ TR_API tr_err tr_store_query(tr_store *st, const tr_store_filter *f, tr_store_cu
 /* Number of detections matching f. */
 TR_API tr_err tr_store_count(tr_store *st, const tr_store_filter *f, uint64_t *count);
 
+/* Calls fn once with the detection whose id is id; TR_ENOENT when there is
+ * none. The view is valid during the call only. */
+TR_API tr_err tr_store_get(tr_store *st, uint64_t id, tr_store_row_fn fn, void *ctx);
+
+/* ---- for long-lived readers ---- */
+
+/* Every tenant of the store as a fleet (sorted by id); free it with
+ * tr_fleet_free(). TR_ESTORE on failure (tr_store_errmsg). */
+TR_API tr_err tr_store_get_fleet(tr_store *st, tr_fleet **out);
+
+/* A number that changes whenever detections are added or tenants change
+ * (by this or any other process), so that a reader keeping a view of the
+ * store rebuilds it only then. Cheap (three index lookups). */
+TR_API tr_err tr_store_data_mark(tr_store *st, uint64_t *mark);
+
 #ifdef __cplusplus
 }
 #endif

@@ -333,3 +333,45 @@ out:
     tr_buf_release(&sql);
     return err;
 }
+
+tr_err tr_store_get(tr_store *st, uint64_t id, tr_store_row_fn fn, void *ctx)
+{
+    tr_buf sql;
+    tr_buf_init(&sql, 0);
+    tr_arena *arena = tr_arena_new(0, 0);
+    sqlite3_stmt *q = NULL;
+    tr_err err = arena ? TR_OK : TR_ENOMEM;
+    pthread_mutex_lock(&st->lock);
+    if (!err)
+        err = tr_buf_printf(&sql, "SELECT %s FROM detections WHERE id = ?1", columns);
+    if (err)
+        goto out;
+    if (sqlite3_prepare_v2(st->db, sql.p, (int)sql.n, &q, NULL) != SQLITE_OK) {
+        err = store_sql_err(st, "cannot read a detection");
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, store_i64(id));
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        store_set_err(st, "no detection %016" PRIx64, id);
+        err = TR_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_sql_err(st, "cannot read a detection");
+        goto out;
+    }
+    tr_detection d;
+    if ((err = row_to_det(q, arena, &d)) != TR_OK) {
+        store_set_err(st, "detection %016" PRIx64 ": malformed %s", id,
+                      err == TR_ENOMEM ? "row (out of memory)" : "JSON in a list column");
+        goto out;
+    }
+    err = fn(ctx, &d);
+out:
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    tr_arena_free(arena);
+    tr_buf_release(&sql);
+    return err;
+}
