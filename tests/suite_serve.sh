@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 : "${TRAWL:=$PWD/build/trawl}"
+export TRAWL_CONTENT=${TRAWL_CONTENT:-$PWD/content}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
@@ -162,7 +163,7 @@ for h in "Content-Security-Policy: default-src 'none'; script-src 'self'" \
     check "dashboard sends $h" grep -qF "$h" <<<"$security"
 done
 check "dashboard has no inline script" \
-    bash -c "! curl -s '${U}' | grep -Eq '<script>|<script [^s]|on[a-z]+=\"'"
+    bash -c "! curl -s '${U}' | grep -Eq '<script>|<script [^s]| on[a-z]+='"
 curl -s "${U}metrics" >"$tmp/metrics"
 check "metrics: counts this run's 400s on detections" \
     grep -q '^trawl_http_requests_total{route="detections",code="400"} [1-9]' "$tmp/metrics"
@@ -246,6 +247,22 @@ check "ingest: cross-origin POST (CSRF): 403" \
     [ "$(code -H 'Origin: http://evil.example' --data-binary @"$tmp/post.log" "${L}api/ingest?tenant=x")" = 403 ]
 check "ingest server healthy afterwards" [ "$(code "${L}api/health")" = 200 ]
 check "ingest metrics" grep -q '^trawl_ingest_requests_total 2$' <(curl -s "${L}metrics")
+
+# ---- the dashboard in a real browser ----
+if ! command -v node >/dev/null || ! command -v npm >/dev/null || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    echo "skip: the browser test needs node, npm and chromium"
+elif [ ! -d tests/browser/node_modules/playwright-core ] &&
+     ! (cd tests/browser && npm ci --no-audit --no-fund >/dev/null 2>&1); then
+    bad "npm ci in tests/browser failed"
+else
+    shots="$PWD/${BUILD:-build}/serve"
+    mkdir -p "$shots"
+    out=$(cd tests/browser && timeout 300 node serve.js "$U" "$shots" 2>&1)
+    p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^FAIL ' <<<"$out")
+    pass=$((pass + p)); fail=$((fail + f))
+    grep '^FAIL ' <<<"$out" | sed 's/^/browser: /'
+    [ "$p" -gt 0 ] || bad "the browser test did not run: $(tail -n 5 <<<"$out")"
+fi
 
 echo "serve: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
