@@ -119,6 +119,27 @@ check "detection: the matched record is line $line of $path" \
     [ "$(json "$tmp/one.json" "[r['text'] for r in j['source']['records'] if r.get('match')][0]")" \
       = "$(sed -n "${line}p" "$tmp/$path")" ]
 
+# campaigns: the same campaigns, tenants and stages as `trawl campaigns` over the store
+"$TRAWL" campaigns -q --store "$tmp/s.db" --fleet "$tmp/fleet/fleet.csv" --format json \
+    -o "$tmp/cli-campaigns.json"
+curl -s "${U}api/campaigns" >"$tmp/campaigns.json"
+key="'\n'.join('%s %s %s' % (c['id'], ','.join(sorted(c['orgs_targeted'])), ','.join(sorted(c['orgs_compromised']))) for c in j['campaigns'])"
+check "campaigns: ids, targeted and compromised tenants equal trawl campaigns'" \
+    [ "$(json "$tmp/campaigns.json" "$key")" = "$(json "$tmp/cli-campaigns.json" "$key")" ]
+check "campaigns: an APT41 campaign" \
+    [ "$(json "$tmp/campaigns.json" "sum(1 for c in j['campaigns'] if c['actor'] == 'APT41')")" = 1 ]
+apt=$(json "$tmp/campaigns.json" "[c['id'] for c in j['campaigns'] if c['actor'] == 'APT41'][0]")
+curl -s "${U}api/campaigns/$apt" >"$tmp/campaign.json"
+check "campaign: one row per tenant, stages as trawl campaigns gives them" \
+    [ "$(json "$tmp/campaign.json" "' '.join(sorted(t['id'] + ':' + t['stage'] for t in j['campaign']['tenants']))")" = \
+      "$(json "$tmp/cli-campaigns.json" "' '.join(sorted(t['tenant'] + ':' + t['stage'] for c in j['campaigns'] if c['id'] == '$apt' for t in c['tenants']))")" ]
+check "campaign: counts match its tenant list" \
+    [ "$(json "$tmp/campaign.json" "j['campaign']['counts']['compromised'] == sum(t['stage'] == 'compromised' for t in j['campaign']['tenants']) and j['campaign']['counts']['tenants'] == len(j['campaign']['tenants'])")" = True ]
+check "campaign: the tenant pages name the campaign" \
+    [ "$(json <(curl -s "${U}api/tenants/$(json "$tmp/campaign.json" "j['campaign']['orgs_compromised'][0]")") \
+         "[c['stage'] for c in j['tenant']['campaigns'] if c['id'] == '$apt'][0]")" = compromised ]
+check "unknown campaign: 404" [ "$(code "${U}api/campaigns/campaign--nope")" = 404 ]
+
 # errors: JSON with a message, 4xx, and the server stays healthy
 check "unknown parameter: 400" [ "$(code "${U}api/detections?tennant=x")" = 400 ]
 check "error body is JSON with a message" \
