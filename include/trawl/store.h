@@ -239,13 +239,10 @@ TR_API tr_err tr_store_get(tr_store *st, uint64_t id, tr_store_row_fn fn, void *
 
 /* ---- for long-lived readers ---- */
 
-/* Every tenant of the store as a fleet (sorted by id); free it with
- * tr_fleet_free(). TR_ESTORE on failure (tr_store_errmsg). */
-TR_API tr_err tr_store_get_fleet(tr_store *st, tr_fleet **out);
-
 /* A number that changes whenever detections are added or tenants change
  * (by this or any other process), so that a reader keeping a view of the
- * store rebuilds it only then. Cheap (three index lookups). */
+ * store rebuilds it only then. Cheap: the last detection row and the (small)
+ * tenants table. */
 TR_API tr_err tr_store_data_mark(tr_store *st, uint64_t *mark);
 
 #ifdef __cplusplus

@@ -132,6 +132,22 @@ tr_err serve_ingest_new(const tr_serve_ingest *cfg, const char *store_path,
     }
     if ((e = mkdir_one(in->spool, err, errlen)) != TR_OK)
         goto fail;
+    /* Detections name their spool file: an absolute path reads back from
+     * anywhere (whatever --source-root says about the hunted logs). */
+    char *abs = realpath(in->spool, NULL);
+    if (!abs) {
+        snprintf(err, errlen, "%s: %s", in->spool, strerror(errno));
+        e = TR_EIO;
+        goto fail;
+    }
+    tr_free(in->spool);
+    in->spool = tr_strndup(abs, strlen(abs));
+    free(abs);
+    if (!in->spool || strlen(in->spool) > 2048) {
+        snprintf(err, errlen, "spool directory: out of memory or path too long");
+        e = TR_ENOMEM;
+        goto fail;
+    }
     if ((e = tr_store_open(store_path, TR_STORE_CREATE, &in->st, err, errlen)) != TR_OK)
         goto fail;
     uint64_t fp = fingerprint(cfg->rules, cfg->iocs);

@@ -1,55 +1,11 @@
 /*
- * readback.c - what long-lived readers of a store (trawl serve, the
- * campaign engine over a store) need besides detection queries: the tenants
- * as a fleet, and a cheap mark that tells them the store changed so they
- * rebuild their views only then.
+ * readback.c - what long-lived readers of a store (trawl serve) need
+ * besides detection queries: a cheap mark that tells them the store changed,
+ * so that they rebuild their views only then.
  */
 #include "core/common.h"
 
 #include "store/store_int.h"
-#include "trawl/fleet.h"
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-    const char *p = (const char *)sqlite3_column_text(q, i);
-    return p ? p : "";
-}
-
-tr_err tr_store_get_fleet(tr_store *st, tr_fleet **out)
-{
-    *out = NULL;
-    tr_fleet *f = tr_fleet_new();
-    if (!f)
-        return TR_ENOMEM;
-    tr_err err = TR_OK;
-    sqlite3_stmt *q = NULL;
-    pthread_mutex_lock(&st->lock);
-    if (sqlite3_prepare_v2(st->db, "SELECT id, name, country, sector FROM tenants ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK) {
-        err = store_sql_err(st, "cannot read tenants");
-        goto out;
-    }
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        err = tr_fleet_add(f, col_text(q, 0), col_text(q, 1), col_text(q, 2), col_text(q, 3));
-        if (err == TR_EEXIST)
-            err = TR_OK;
-        if (err) {
-            store_set_err(st, "cannot read tenants: %s", tr_strerror(err));
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = store_sql_err(st, "cannot read tenants");
-out:
-    sqlite3_finalize(q);
-    pthread_mutex_unlock(&st->lock);
-    if (err)
-        tr_fleet_free(f);
-    else
-        *out = f;
-    return err;
-}
 
 tr_err tr_store_data_mark(tr_store *st, uint64_t *mark)
 {
