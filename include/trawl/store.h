@@ -179,8 +179,10 @@ TR_API tr_err tr_store_sink_checkpoint(tr_sink *sink, const tr_store_src *src, u
                                        uint64_t eof_size);
 
 /* Saves an opaque blob of engine state (the correlation engine's open
- * windows) under name, ordered with the writes like a checkpoint: a resumed
- * run reads the state that matches the checkpoints. An empty blob deletes it. */
+ * windows) under name, ordered with the writes like a checkpoint, and
+ * committed in one transaction with the checkpoint written right after it:
+ * a resumed run reads the state that matches the checkpoints. An empty blob
+ * deletes it. */
 TR_API tr_err tr_store_sink_put_state(tr_sink *sink, const char *name, const void *blob,
                                       size_t len);
 /* The state saved under name: *blob (free with tr_free) and *len; *blob NULL

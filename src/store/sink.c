@@ -9,6 +9,10 @@
  * with prepared statements. Checkpoints and saved state travel in the same
  * stream as detections, so a commit always covers a prefix of what was
  * written: a checkpoint is never durable before the detections before it.
+ * A saved state and the checkpoint written right after it share a batch, so
+ * they share a transaction: committed alone, the state (correlation windows
+ * holding a block's events) would be ahead of the checkpoint, and a resumed
+ * run would feed that block into the windows a second time.
  * JSON encoding of tags and fields happens on the writer thread too.
  */
 #include "core/common.h"
@@ -65,6 +69,7 @@ typedef struct store_sink {
     batch *fill;            /* the batch being filled (producer's own) */
     batch *q_head, *q_tail; /* submitted, not yet taken by the writer */
     batch *free_list;
+    bool hold;              /* fill ends with a state awaiting its checkpoint */
     uint64_t submitted, committed;
     bool stop;
     atomic_bool failed;
@@ -320,6 +325,7 @@ static tr_err fail_err(store_sink *s)
 /* Hands the current batch to the writer and takes an empty one. */
 static void submit(store_sink *s)
 {
+    s->hold = false;
     if (s->fill->n == 0)
         return;
     pthread_mutex_lock(&s->mu);
@@ -351,11 +357,12 @@ static item *next_item(store_sink *s)
     return &b->items[b->n++];
 }
 
-/* Ends an item: hands the batch over when it has waited long enough. */
+/* Ends an item: hands the batch over when it has waited long enough (not
+ * between a state and its checkpoint). */
 static void item_done(store_sink *s)
 {
     batch *b = s->fill;
-    if (b->n > 1 && mono_ns() - b->t0 > (int64_t)s->o.max_delay_ms * 1000000)
+    if (!s->hold && b->n > 1 && mono_ns() - b->t0 > (int64_t)s->o.max_delay_ms * 1000000)
         submit(s);
 }
 
@@ -538,6 +545,7 @@ tr_err tr_store_sink_checkpoint(tr_sink *sink, const tr_store_src *src, uint64_t
     item *it = next_item(s);
     it->kind = IT_CKPT;
     it->u.ck = (ckpt_item){ src->id, offset, line, record, eof_size, src->ruleset, eof };
+    s->hold = false;
     item_done(s);
     return TR_OK;
 }
@@ -551,6 +559,9 @@ tr_err tr_store_sink_put_state(tr_sink *sink, const char *name, const void *blob
         return fail_err(s);
     if (len > INT32_MAX)
         return TR_ELIMIT;
+    /* room for the state and the checkpoint that follows it, in one batch */
+    if (s->fill->n + 2 > s->o.batch)
+        submit(s);
     for (int attempt = 0;; attempt++) {
         item *it = next_item(s);
         it->kind = IT_STATE;
@@ -568,7 +579,7 @@ tr_err tr_store_sink_put_state(tr_sink *sink, const char *name, const void *blob
         }
         submit(s);
     }
-    item_done(s);
+    s->hold = true; /* no item_done(): the batch waits for the checkpoint */
     return TR_OK;
 }
 
@@ -640,6 +651,8 @@ tr_err tr_store_sink_new(tr_store *st, const tr_store_sink_opts *opts, tr_sink *
         s->o = *opts;
     if (!s->o.batch)
         s->o.batch = 4096;
+    if (s->o.batch < 2)
+        s->o.batch = 2; /* a state and its checkpoint */
     if (!s->o.queue)
         s->o.queue = 4;
     if (!s->o.max_delay_ms)
