@@ -109,6 +109,7 @@ close:
 typedef struct holding {
     long long count, distinct, ckpt_record, below_ckpt, bad_records, max_record;
     bool integrity_ok, eof;
+    char why[600]; /* when inspect() fails */
 } holding;
 
 static long long q1(sqlite3 *db, const char *sql)
@@ -125,15 +126,26 @@ static long long q1(sqlite3 *db, const char *sql)
 
 static bool inspect(const char *db, holding *h)
 {
+    memset(h, 0, sizeof(*h));
+    /* A child killed before SQLite created the file (a loaded machine can
+     * keep a fresh child off the CPU for tens of milliseconds) committed
+     * nothing: an empty store. */
+    if (access(db, F_OK) != 0 && errno == ENOENT) {
+        h->integrity_ok = true;
+        h->max_record = -1;
+        return true;
+    }
     /* open through the store first: it recovers the WAL as any reader would */
-    char err[512];
     tr_store *st;
-    if (tr_store_open(db, 0, &st, err, sizeof(err)) != TR_OK)
+    if (tr_store_open(db, 0, &st, h->why, sizeof(h->why)) != TR_OK)
         return false;
     tr_store_close(st);
     sqlite3 *d;
-    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(h->why, sizeof(h->why), "%s: %s", db, sqlite3_errmsg(d));
+        sqlite3_close(d);
         return false;
+    }
     sqlite3_stmt *q;
     h->integrity_ok = false;
     if (sqlite3_prepare_v2(d, "PRAGMA integrity_check", -1, &q, NULL) == SQLITE_OK) {
@@ -196,6 +208,15 @@ TEST(store_crash_uncommitted_work_is_lost_whole)
     CHECK_EQ(h.distinct, h.count);
 }
 
+/* A child running hunt_sim() to the end; exit status: its tr_err. */
+static void sim_child(const char *db, const char *path, int lines)
+{
+    tr_err e = hunt_sim(db, path, lines, 64, 250, 0, false);
+    if (e)
+        fprintf(stderr, "  hunt_sim: %s: %s\n", tr_strerror(e), tr_store_errmsg(NULL));
+    _exit((int)e & 0xff);
+}
+
 TEST(store_crash_sigkill_at_random_points)
 {
     const char *dir = tt_tmpdir();
@@ -208,31 +229,46 @@ TEST(store_crash_sigkill_at_random_points)
     srand(seed);
     int killed_mid_run = 0;
     long long last_ckpt = 0;
+    /* what each round did, for the failure message: kill delay (ms),
+     * k(illed) or e(xited), checkpoint and detections held */
+    char trail[600] = "";
+    size_t tn = 0;
     for (int round = 0; round < 6; round++) {
         pid_t pid = fork();
         CHECK(pid >= 0);
         if (pid == 0)
-            _exit(hunt_sim(db, path, lines, 64, 250, 0, false) == TR_OK ? 0 : 1);
-        usleep((useconds_t)(2000 + rand() % 60000));
+            sim_child(db, path, lines);
+        int delay_us = 2000 + rand() % 60000;
+        usleep((useconds_t)delay_us);
         kill(pid, SIGKILL);
         int status;
         CHECK(waitpid(pid, &status, 0) == pid);
         bool finished = WIFEXITED(status);
-        CHECK_MSG(!finished || WEXITSTATUS(status) == 0, "seed %u round %d: child failed", seed,
-                  round);
         holding h;
-        CHECK_MSG(inspect(db, &h), "seed %u round %d: store unreadable", seed, round);
-        CHECK_MSG(h.integrity_ok, "seed %u round %d: integrity check failed", seed, round);
-        CHECK_MSG(h.distinct == h.count, "seed %u round %d: duplicates", seed, round);
-        CHECK_MSG(h.bad_records == 0, "seed %u round %d: records that were never detected", seed,
-                  round);
+        bool readable = inspect(db, &h);
+        int k = snprintf(trail + tn, sizeof(trail) - tn, " [%d: %.1f ms %s ckpt %lld det %lld]",
+                         round, delay_us / 1000.0, finished ? "exited" : "killed", h.ckpt_record,
+                         h.count);
+        if (k > 0 && (size_t)k < sizeof(trail) - tn)
+            tn += (size_t)k;
+        CHECK_MSG(!finished || WEXITSTATUS(status) == 0, "seed %u round %d: child failed (%d):%s",
+                  seed, round, WEXITSTATUS(status), trail);
+        CHECK_MSG(readable, "seed %u round %d: store unreadable: %s:%s", seed, round, h.why,
+                  trail);
+        CHECK_MSG(h.integrity_ok, "seed %u round %d: integrity check failed:%s", seed, round,
+                  trail);
+        CHECK_MSG(h.distinct == h.count,
+                  "seed %u round %d: duplicates (%lld rows, %lld records):%s", seed, round,
+                  h.count, h.distinct, trail);
+        CHECK_MSG(h.bad_records == 0, "seed %u round %d: records that were never detected:%s",
+                  seed, round, trail);
         /* no gap: every detection of a record before the checkpoint is there */
         CHECK_MSG(h.below_ckpt == thirds_below(h.ckpt_record),
-                  "seed %u round %d: %lld detections below checkpoint %lld, expected %lld", seed,
-                  round, h.below_ckpt, h.ckpt_record, thirds_below(h.ckpt_record));
+                  "seed %u round %d: %lld detections below checkpoint %lld, expected %lld:%s",
+                  seed, round, h.below_ckpt, h.ckpt_record, thirds_below(h.ckpt_record), trail);
         /* progress never goes backwards */
-        CHECK_MSG(h.ckpt_record >= last_ckpt, "seed %u round %d: checkpoint went back", seed,
-                  round);
+        CHECK_MSG(h.ckpt_record >= last_ckpt, "seed %u round %d: checkpoint went back:%s", seed,
+                  round, trail);
         last_ckpt = h.ckpt_record;
         if (!finished && h.ckpt_record < lines)
             killed_mid_run++;
@@ -242,13 +278,13 @@ TEST(store_crash_sigkill_at_random_points)
     /* finish without interruption: exactly the full set */
     CHECK_EQ(hunt_sim(db, path, lines, 64, 250, 0, false), TR_OK);
     holding h;
-    CHECK(inspect(db, &h));
+    CHECK_MSG(inspect(db, &h), "seed %u: store unreadable: %s", seed, h.why);
     CHECK(h.eof);
     CHECK_EQ(h.ckpt_record, lines);
     CHECK_EQ(h.count, thirds_below(lines));
     CHECK_EQ(h.distinct, h.count);
     CHECK_EQ(h.max_record, lines - 3);
-    CHECK_MSG(killed_mid_run > 0, "seed %u: no kill landed mid-run", seed);
+    CHECK_MSG(killed_mid_run > 0, "seed %u: no kill landed mid-run:%s", seed, trail);
     /* and another run adds nothing */
     CHECK_EQ(hunt_sim(db, path, lines, 64, 250, 0, false), TR_OK);
     CHECK(inspect(db, &h));
