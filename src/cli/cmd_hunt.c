@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "cli/cmd_kafka.h"
 #include "cli/commands.h"
 #include "cli/content.h"
 #include "cli/opts.h"
@@ -44,6 +45,7 @@ typedef struct hunt_opts {
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir;
     long long threads, max_record, correl_memory, correl_lateness, year;
     bool no_logsource_filter, progress, no_progress, quiet, misp_all;
+    kafka_opts kafka; /* --kafka …: consume records from Kafka (cmd_kafka_hunt.c) */
 } hunt_opts;
 
 static void sigma_diag(const tr_sigma_diag *d, void *ctx)
@@ -210,6 +212,7 @@ int cmd_hunt(int argc, char **argv)
         OPT_FLAG(0, "progress", &o.progress, "show progress (default on a terminal)"),
         OPT_FLAG(0, "no-progress", &o.no_progress, "never show progress"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary at the end"),
+        KAFKA_HUNT_OPTIONS(&o.kafka),
         OPT_END(),
     };
     opt_list pos = { 0 };
@@ -230,7 +233,7 @@ int cmd_hunt(int argc, char **argv)
     content_paths content = { 0 };
     if (rc || help)
         goto done;
-    if (pos.n == 0) {
+    if (pos.n == 0 && !o.kafka.brokers) {
         fprintf(stderr, "trawl hunt: no input (give a file, a directory or '-')\n");
         rc = 2;
         goto done;
@@ -320,7 +323,9 @@ int cmd_hunt(int argc, char **argv)
     size_t nsinks = 1;
     if (o.store) {
         char err[512];
-        if (tr_store_open(o.store, TR_STORE_CREATE, &store, err, sizeof(err))) {
+        /* Kafka offsets are committed once detections are stored: fsync them */
+        unsigned sf = TR_STORE_CREATE | (o.kafka.brokers ? TR_STORE_SYNC_FULL : 0);
+        if (tr_store_open(o.store, sf, &store, err, sizeof(err))) {
             tr_error("%s", err);
             rc = 1;
             goto done;
@@ -366,6 +371,11 @@ int cmd_hunt(int argc, char **argv)
     cfg.route = route_event;
     cfg.route_ctx = router;
     cfg.progress = !o.no_progress;
+    if (o.kafka.brokers) {
+        int krc = kafka_hunt_cli(&o.kafka, &cfg, o.quiet);
+        rc = krc ? krc : (load_rc || feed_rc) ? 1 : 0;
+        goto done;
+    }
     tr_hunt_stats st;
     tr_err e = tr_hunt_run(&cfg, (const char *const *)pos.v, pos.n, &st);
     if (e) {
@@ -403,6 +413,7 @@ done:
     tr_fleet_free(fleet);
     content_paths_release(&content);
     opt_list_free(&pos);
+    kafka_opts_free(&o.kafka);
     opt_list *lists[] = { &o.rules, &o.feeds, &o.allowlists, &o.placeholders, &o.filters };
     for (size_t i = 0; i < TR_ARRAY_LEN(lists); i++)
         opt_list_free(lists[i]);

@@ -13,7 +13,8 @@
     X(sim, "generate a simulated fleet with its ground truth (apt41-2020)")              \
     X(ioc, "check or list indicator feeds (plain, CSV, STIX, MISP, Zeek intel)")              \
     X(campaigns, "turn detections into campaigns: actors, stages, tenants, reports")          \
-    X(serve, "serve a store over HTTP: JSON API, metrics and the campaign dashboard")
+    X(serve, "serve a store over HTTP: JSON API, metrics and the campaign dashboard")         \
+    X(kafka, "Kafka tools: produce files to topics, a group's lag, a mock cluster")
 
 #define TR_CMD_DECL(name, summary) int cmd_##name(int argc, char **argv);
 TR_COMMANDS(TR_CMD_DECL)

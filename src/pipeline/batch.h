@@ -55,6 +55,15 @@ typedef struct batch {
     double seconds;       /* worker time */
 } batch;
 
+/* What a matcher's detections go to (trawl/hunt.h): the batch being
+ * processed, the event, and the source generation to stamp. Shared by the
+ * file pipeline (hunt.c) and the Kafka one (kafka_hunt.c). */
+struct tr_hunt_emit {
+    batch *b;
+    const tr_event *ev;
+    uint64_t source_gen;
+};
+
 /* Creates a free batch with a block of block_size bytes. */
 batch *batch_new(size_t block_size, size_t maxrecs);
 void batch_free(batch *b);

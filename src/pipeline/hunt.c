@@ -68,12 +68,6 @@ typedef struct worker {
     uint64_t parser_epoch[TR_FMT_COUNT]; /* … header epoch the parser has seen */
 } worker;
 
-struct tr_hunt_emit {
-    batch *b;
-    const tr_event *ev;
-    hsrc *s;
-};
-
 struct hunt {
     const tr_hunt_config *cfg;
     hsrc *srcs;
@@ -310,7 +304,7 @@ tr_err tr_hunt_emit_detection(tr_hunt_emit *e, const tr_detection *d)
         c.path = ev->path;
         c.record = ev->record;
         c.line = ev->line;
-        c.source_gen = e->s->source_gen;
+        c.source_gen = e->source_gen;
     }
     if (!c.logsource.product.n && !c.logsource.ncategory && !c.logsource.service.n)
         c.logsource = ev->logsource;
@@ -380,7 +374,7 @@ static void process(worker *w, batch *b)
     }
     uint64_t record = b->first_record;
     tr_event *ev = &w->ev;
-    tr_hunt_emit em = { .b = b, .ev = ev, .s = s };
+    tr_hunt_emit em = { .b = b, .ev = ev, .source_gen = s->source_gen };
     for (size_t i = 0; i < b->block.nrecs; i++) {
         const tr_record *r = &b->block.recs[i];
         bool header = r->status == TR_OK && tr_format_header_line(s->format, r->data);
