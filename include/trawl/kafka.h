@@ -95,6 +95,8 @@ typedef struct tr_kafka_hunt_stats {
     uint64_t commits;            /* successful offset commits */
     uint64_t commit_failures;    /* commits that failed (retried, or left to the next owner) */
     uint64_t kafka_errors;       /* errors librdkafka reported (broker down, …) */
+    double busy_seconds;         /* from the first message received to the last batch emitted:
+                                    the run without the group join and the idle tail */
 } tr_kafka_hunt_stats;
 
 /* Joins the consumer group and hunts the records of the topics until

@@ -129,6 +129,7 @@ struct khunt {
     uint32_t max_diag;
     tr_kafka_hunt_stats *st;
     double last_commit;
+    double first_message, last_emit; /* for busy_seconds */
     tr_buf detect;               /* scratch for format detection */
 };
 
@@ -459,8 +460,14 @@ static tr_err emit_batch(khunt *h, kbatch *kb)
 {
     const tr_hunt_config *cfg = h->cfg;
     batch *b = kb->out;
-    if (b->diag.n)
-        fwrite(b->diag.p, 1, b->diag.n, stderr);
+    /* malformed records, one "trawl: kafka:T/P: offset N: reason" line each */
+    for (const char *q = b->diag.p, *end = q + b->diag.n; q && q < end;) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+        size_t skip = n >= 7 && memcmp(q, "trawl: ", 7) == 0 ? 7 : 0;
+        tr_log(TR_LOG_WARN, "%.*s", (int)(n - skip), q + skip);
+        q += n + 1;
+    }
     add_ctx ac = { h, TR_OK };
     for (size_t i = 0; i < b->dets.n; i++) {
         const tr_detection *d = &b->dets.v[i];
@@ -487,6 +494,7 @@ static tr_err emit_batch(khunt *h, kbatch *kb)
         st->by_format[f].bytes += kb->fmt_bytes[f];
         st->by_format[f].rejected += kb->fmt_rejected[f];
     }
+    h->last_emit = kc_now();
     /* the detections of these messages are in the sinks now */
     for (size_t i = 0; i < kb->n; i++) {
         kpart *p = kb->msgs[i].part;
@@ -688,8 +696,11 @@ static bool add_message(khunt *h, kbatch *kb, rd_kafka_message_t *m)
                     "rejected until one is recognised (or give --input-format)", t->name);
         }
     }
-    if (kb->n == 0)
+    if (kb->n == 0) {
         kb->opened = kc_now();
+        if (h->first_message == 0)
+            h->first_message = kb->opened;
+    }
     kb->msgs[kb->n++] = (kmsg){ m, p, f };
     kb->bytes += m->len;
     h->st->messages++;
@@ -1139,6 +1150,8 @@ out:
     if (h.rk)
         rd_kafka_destroy(h.rk);
     st->kafka_errors = h.kc.errors;
+    if (h.first_message > 0 && h.last_emit > h.first_message)
+        st->busy_seconds = h.last_emit - h.first_message;
     for (unsigned i = 0; ws && i < nthreads; i++)
         worker_release(&ws[i]);
     tr_free(ws);
@@ -1160,10 +1173,11 @@ void tr_kafka_hunt_stats_print(const tr_kafka_hunt_stats *st, FILE *f)
     fprintf(f,
             "trawl: kafka: %" PRIu64 " messages (%.1f MB), %" PRIu64 " events, %" PRIu64
             " rejected records, %" PRIu64 " detections (sigma %" PRIu64 ", ioc %" PRIu64
-            ", correlation %" PRIu64 ") in %.2f s: %.0f messages/s\n",
+            ", correlation %" PRIu64 ") in %.2f s, %.2f s of it busy: %.0f messages/s busy\n",
             st->messages, (double)h->bytes / 1e6, h->events, h->rejected, h->detections,
             h->by_kind[TR_DET_SIGMA], h->by_kind[TR_DET_IOC], h->by_kind[TR_DET_CORRELATION],
-            h->seconds, (double)st->messages / secs);
+            h->seconds, st->busy_seconds,
+            (double)st->messages / (st->busy_seconds > 0 ? st->busy_seconds : secs));
     fprintf(f,
             "trawl: kafka: %" PRIu64 " partitions assigned, %" PRIu64 " rebalance events, %" PRIu64
             " offset commits (%" PRIu64 " failed), %" PRIu64 " errors from librdkafka\n",
