@@ -130,3 +130,84 @@ tr_err kc_conf_new(const char *brokers, const char *const *defaults, const tr_ka
     *out = c;
     return TR_OK;
 }
+
+tr_err kc_consumer_new(const char *brokers, const char *group, const char *client_id,
+                       const tr_kafka_props *props, kc_state *s, void *owner,
+                       void (*rebalance)(rd_kafka_t *, rd_kafka_resp_err_t,
+                                         rd_kafka_topic_partition_list_t *, void *),
+                       void (*committed)(rd_kafka_t *, rd_kafka_resp_err_t,
+                                         rd_kafka_topic_partition_list_t *, void *),
+                       const char *const *topics, size_t ntopics, rd_kafka_t **out)
+{
+    *out = NULL;
+    const char *defaults[] = {
+        "group.id", group,
+        "client.id", client_id,
+        "enable.auto.commit", "false",        /* offsets only once the output is durable */
+        "enable.auto.offset.store", "false",
+        "auto.offset.reset", "earliest",      /* a new group reads the topics from the start */
+        "enable.partition.eof", "true",       /* --once, and sealing batches at the end */
+        NULL,
+    };
+    char err[512];
+    rd_kafka_conf_t *conf;
+    tr_err e = kc_conf_new(brokers, defaults, props, s, owner, &conf, err, sizeof(err));
+    if (e) {
+        tr_error("kafka: %s", err);
+        return e;
+    }
+    if (rebalance)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalance);
+    if (committed)
+        rd_kafka_conf_set_offset_commit_cb(conf, committed);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        tr_error("kafka: cannot create the consumer: %s", err);
+        return TR_EINVAL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)ntopics);
+    if (!l) {
+        rd_kafka_destroy(rk);
+        return TR_ENOMEM;
+    }
+    for (size_t i = 0; i < ntopics; i++)
+        rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t ke = rd_kafka_subscribe(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (ke) {
+        tr_error("kafka: cannot subscribe: %s", rd_kafka_err2str(ke));
+        rd_kafka_destroy(rk);
+        return TR_EINVAL;
+    }
+    *out = rk;
+    return TR_OK;
+}
+
+void kc_rebalance_apply(rd_kafka_t *rk, kc_state *s, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t *parts)
+{
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (!cooperative) {
+            rd_kafka_assign(rk, parts);
+            return;
+        }
+        rd_kafka_error_t *ke = rd_kafka_incremental_assign(rk, parts);
+        if (ke) {
+            kc_report(s, rd_kafka_error_code(ke), "assign: %s", rd_kafka_error_string(ke));
+            rd_kafka_error_destroy(ke);
+        }
+        return;
+    }
+    if (cooperative && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        rd_kafka_error_t *ke = rd_kafka_incremental_unassign(rk, parts);
+        if (ke) {
+            kc_report(s, rd_kafka_error_code(ke), "unassign: %s", rd_kafka_error_string(ke));
+            rd_kafka_error_destroy(ke);
+        }
+        return;
+    }
+    rd_kafka_assign(rk, NULL);
+}

@@ -38,6 +38,24 @@ void kc_state_release(kc_state *s);
 tr_err kc_conf_new(const char *brokers, const char *const *defaults, const tr_kafka_props *props,
                    kc_state *s, void *owner, rd_kafka_conf_t **out, char *err, size_t errlen);
 
+/* A consumer of group (joined through a subscription to topics; "^…" names
+ * are patterns) with trawl's consumer defaults under props: no auto-commit,
+ * earliest offsets for a new group, partition-end events. The callbacks are
+ * served by rd_kafka_consumer_poll(). Logs why and returns TR_EINVAL /
+ * TR_ENOMEM on failure. */
+tr_err kc_consumer_new(const char *brokers, const char *group, const char *client_id,
+                       const tr_kafka_props *props, kc_state *s, void *owner,
+                       void (*rebalance)(rd_kafka_t *, rd_kafka_resp_err_t,
+                                         rd_kafka_topic_partition_list_t *, void *),
+                       void (*committed)(rd_kafka_t *, rd_kafka_resp_err_t,
+                                         rd_kafka_topic_partition_list_t *, void *),
+                       const char *const *topics, size_t ntopics, rd_kafka_t **out);
+
+/* Answers a rebalance callback once the owner is done: assigns or
+ * unassigns parts, incrementally under the cooperative protocol. */
+void kc_rebalance_apply(rd_kafka_t *rk, kc_state *s, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t *parts);
+
 /* The kc_state of a client made from such a configuration (its opaque). */
 kc_state *kc_state_of(rd_kafka_t *rk);
 
