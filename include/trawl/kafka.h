@@ -147,10 +147,9 @@ typedef struct tr_kafka_detections_config {
     /* Make everything passed to detection() durable: called before offsets
      * are committed. May be NULL (nothing to make durable). */
     tr_err (*durable)(void *ctx);
-    /* Periodically, and with idle set when the assigned partitions have
-     * been read to their end; also after on demand (see demand). */
+    /* Every tick_ms, and once with idle set each time the assigned
+     * partitions have been read to their end (after durable()). May be NULL. */
     tr_err (*tick)(void *ctx, bool idle);
-    const volatile sig_atomic_t *demand; /* set to ask for a tick now (SIGUSR1); may be NULL */
 } tr_kafka_detections_config;
 
 typedef struct tr_kafka_detections_stats {

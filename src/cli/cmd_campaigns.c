@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include "cli/cmd_kafka.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "trawl/campaign.h"
@@ -36,6 +37,7 @@ typedef struct campaigns_opts {
     const char *store, *fleet, *policy, *format, *output;
     long long min_group, max_evidence;
     bool anonymise, quiet, brief;
+    kafka_opts kafka; /* --kafka …: the correlator of a Kafka deployment (cmd_kafka_campaigns.c) */
 } campaigns_opts;
 
 typedef struct feed_ctx {
@@ -141,6 +143,7 @@ int cmd_campaigns(int argc, char **argv)
         OPT_FLAG(0, "brief", &o.brief,
                  "text: the tenant tables without evidence, clusters as one line each"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary on stderr"),
+        KAFKA_CAMPAIGNS_OPTIONS(&o.kafka),
         OPT_END(),
     };
     opt_list pos = { 0 };
@@ -156,6 +159,16 @@ int cmd_campaigns(int argc, char **argv)
     tr_cmp_format fmt = TR_CMPFMT_TEXT;
     if (o.format && parse_format(o.format, &fmt))
         goto done;
+    if (o.kafka.brokers && !pos.n && o.min_group >= 1 && o.max_evidence >= 0) {
+        kafka_campaigns_args ka = { o.store, o.fleet, o.policy, o.output, fmt,
+                                    { .anonymise = o.anonymise,
+                                      .min_group = (uint32_t)o.min_group,
+                                      .max_evidence = (uint32_t)o.max_evidence,
+                                      .brief = o.brief },
+                                    o.quiet };
+        rc = kafka_campaigns_cli(&o.kafka, &ka);
+        goto done;
+    }
     if (!o.store && pos.n == 0) {
         fprintf(stderr, "trawl campaigns: give --store DB or detection files (see --help)\n");
         goto done;
@@ -272,5 +285,6 @@ done:
     tr_campaign_policy_free(policy);
     tr_fleet_free(fleet);
     opt_list_free(&pos);
+    kafka_opts_free(&o.kafka);
     return rc;
 }

@@ -75,26 +75,6 @@ static void catch_stop(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static tr_kafka_props *load_props(const char *config, const opt_list *xs)
-{
-    char err[768];
-    tr_kafka_props *p;
-    if (tr_kafka_props_new(&p))
-        return NULL;
-    if (config && tr_kafka_props_load(p, config, err, sizeof(err))) {
-        tr_error("%s", err);
-        tr_kafka_props_free(p);
-        return NULL;
-    }
-    for (size_t i = 0; i < xs->n; i++)
-        if (tr_kafka_props_parse(p, xs->v[i], err, sizeof(err))) {
-            tr_error("-X %s", err);
-            tr_kafka_props_free(p);
-            return NULL;
-        }
-    return p;
-}
-
 /* A librdkafka configuration from brokers, defaults and the user's properties. */
 static rd_kafka_conf_t *make_conf(const char *brokers, const char *const *defaults,
                                   const tr_kafka_props *props)
@@ -268,7 +248,7 @@ static int cmd_produce(int argc, char **argv)
         tr_error("%s", err);
         goto out;
     }
-    if (!(props = load_props(config, &xs)))
+    if (!(props = kafka_props_from(config, &xs)))
         goto out;
     /* lz4: log records, and the header lines repeated on each, compress well */
     const char *defaults[] = { "enable.idempotence", "true", "linger.ms", "20",
@@ -354,7 +334,7 @@ static int cmd_offsets(int argc, char **argv)
         goto out;
     }
     rc = 1;
-    if (!(props = load_props(config, &xs)))
+    if (!(props = kafka_props_from(config, &xs)))
         goto out;
     const char *defaults[] = { "group.id", group, "client.id", "trawl-offsets", NULL };
     rd_kafka_conf_t *conf = make_conf(brokers, defaults, props);

@@ -7,7 +7,9 @@
 #define TR_SRC_CLI_CMD_KAFKA_H
 
 #include "cli/opts.h"
+#include "trawl/campaign.h"
 #include "trawl/hunt.h"
+#include "trawl/kafka.h"
 
 typedef struct kafka_opts {
     const char *brokers;   /* --kafka */
@@ -44,6 +46,10 @@ typedef struct kafka_opts {
 
 void kafka_opts_free(kafka_opts *k);
 
+/* The librdkafka properties of --kafka-config FILE then -X KEY=VALUE (the
+ * later win); NULL after logging why. */
+tr_kafka_props *kafka_props_from(const char *config, const opt_list *xs);
+
 /* `trawl hunt --kafka`: runs the hunt cfg describes on the topics, adding
  * the --kafka-out sink to cfg's sinks; SIGINT/SIGTERM stop it cleanly.
  * Prints the summary unless quiet. Returns the exit status (0, 1, 2). */
@@ -51,7 +57,9 @@ int kafka_hunt_cli(const kafka_opts *k, const tr_hunt_config *cfg, bool quiet);
 
 /* `trawl campaigns --kafka`: the long-running correlator. */
 typedef struct kafka_campaigns_args {
-    const char *store, *fleet, *policy, *format, *output;
+    const char *store, *fleet, *policy, *output;
+    tr_cmp_format format;
+    tr_cmp_report_opts report;
     bool quiet;
 } kafka_campaigns_args;
 int kafka_campaigns_cli(const kafka_opts *k, const kafka_campaigns_args *a);

@@ -29,25 +29,24 @@ void kafka_opts_free(kafka_opts *k)
     opt_list_free(&k->props);
 }
 
-/* The properties of --kafka-config and -X (in that order: -X wins). */
-static tr_err load_props(const kafka_opts *k, tr_kafka_props **out)
+tr_kafka_props *kafka_props_from(const char *config, const opt_list *xs)
 {
     char err[768];
     tr_kafka_props *p;
     if (tr_kafka_props_new(&p))
-        return TR_ENOMEM;
-    tr_err e = TR_OK;
-    if (k->config && (e = tr_kafka_props_load(p, k->config, err, sizeof(err))) != TR_OK)
+        return NULL;
+    if (config && tr_kafka_props_load(p, config, err, sizeof(err))) {
         tr_error("%s", err);
-    for (size_t i = 0; !e && i < k->props.n; i++)
-        if ((e = tr_kafka_props_parse(p, k->props.v[i], err, sizeof(err))) != TR_OK)
-            tr_error("-X %s", err);
-    if (e) {
         tr_kafka_props_free(p);
-        return e;
+        return NULL;
     }
-    *out = p;
-    return TR_OK;
+    for (size_t i = 0; i < xs->n; i++)
+        if (tr_kafka_props_parse(p, xs->v[i], err, sizeof(err))) {
+            tr_error("-X %s", err);
+            tr_kafka_props_free(p);
+            return NULL;
+        }
+    return p;
 }
 
 static void catch_stop(struct sigaction *old_int, struct sigaction *old_term)
@@ -71,8 +70,8 @@ int kafka_hunt_cli(const kafka_opts *k, const tr_hunt_config *cfg, bool quiet)
         fprintf(stderr, "trawl hunt: --commit-interval must be between 0 and 3600000\n");
         return 2;
     }
-    tr_kafka_props *props;
-    if (load_props(k, &props))
+    tr_kafka_props *props = kafka_props_from(k->config, &k->props);
+    if (!props)
         return 2;
     int rc = 0;
     tr_sink *ksink = NULL;
