@@ -144,6 +144,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(TRAWL)
 
+# The Kafka scale-out on a mock cluster: produce, two hunt workers, the correlator.
+kafka-demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/kafka-demo.sh $(TRAWL)
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh $(TRAWL)

@@ -5,7 +5,10 @@
 # group while broker failures are injected (request errors, a leader change,
 # a broker down and up again); one worker is killed with SIGKILL mid-way.
 # The store must then hold every detection of a file-based `trawl hunt` over
-# the same records, each exactly once.
+# the same records, each exactly once. The workers also produce their
+# detections to a topic, repeats included, which a long-running correlator
+# (`trawl campaigns --kafka`) stores once each and turns into the campaigns
+# a file-based run finds.
 #   tests/suite_kafka.sh          TRAWL=build/trawl; KAFKA_KEEP=1 keeps the work dir
 set -u
 cd "$(dirname "$0")/.."
@@ -45,7 +48,7 @@ check "reference hunt found detections ($nref) at many tenants ($ntenants)" \
 
 # --- the cluster: 3 brokers, 6 partitions per topic; control commands on fd 7
 mkfifo "$work/ctl"
-mock_args=()
+mock_args=(--topic detections:6)
 for t in "${topics[@]}"; do mock_args+=(--topic "$t:6"); done
 "$TRAWL" kafka mock --brokers 3 "${mock_args[@]}" <"$work/ctl" >"$work/mock.out" \
     2>"$work/mock.err" &
@@ -87,11 +90,18 @@ check "every record is a message ($nmsg = $nevents events)" '[ "$nmsg" = "$neven
 worker() { # name
     "$TRAWL" hunt --kafka "$B" "${topic_args[@]}" --group g1 --store "$work/k.db" \
         -o /dev/null -j 2 --commit-interval 300 --fleet "$work/sim/fleet.csv" \
+        --kafka-out detections \
         -X session.timeout.ms=3000 -X heartbeat.interval.ms=300 \
         -X max.partition.fetch.bytes=2048 -X fetch.wait.max.ms=50 \
         -X reconnect.backoff.max.ms=1000 2>"$work/$1.err" &
     pids+=($!)
 }
+# the correlator runs all along, recomputing at most every 500 ms
+"$TRAWL" campaigns --kafka "$B" --topic detections --store "$work/c.db" \
+    --fleet "$work/sim/fleet.csv" --format text --interval 500 -o "$work/c.txt" \
+    -X session.timeout.ms=3000 2>"$work/corr.err" &
+pids+=($!)
+pidC=$!
 mock rtt all 80 >/dev/null
 worker A
 pidA=${pids[-1]}
@@ -147,6 +157,36 @@ if ! cmp -s "$work/ref.jsonl" "$work/k.jsonl"; then
 fi
 check "detections point at their message (kafka:TOPIC/PARTITION, record = offset)" \
     '[ "$("$TRAWL" query --store "$work/k.db" --format jsonl | jq -r .path | grep -vc "^kafka:fleet\.[a-z-]*/[0-5]$")" = 0 ]'
+
+# --- the correlator: every detection once, the campaigns of the files
+clag() {
+    "$TRAWL" kafka offsets --kafka "$B" --group trawl-campaigns --topic detections 2>/dev/null |
+        tail -n 1 | cut -d' ' -f2
+}
+for i in $(seq 300); do [ "$(clag)" = 0 ] && break; sleep 0.2; done
+ntopic=$("$TRAWL" kafka offsets --kafka "$B" --group nobody --topic detections | tail -n 1 |
+    cut -d' ' -f2)
+sleep 1
+check "the correlator read the detections topic ($ntopic messages, repeats included)" \
+    '[ "$(clag)" = 0 ] && [ "$ntopic" -ge "$nref" ]'
+check "… and stored each detection once ($("$TRAWL" query --store "$work/c.db" --count))" \
+    '[ "$("$TRAWL" query --store "$work/c.db" --count)" = "$nref" ]'
+before=$(grep -c "campaigns" "$work/corr.err")
+kill -USR1 "$pidC"
+for i in $(seq 50); do [ "$(grep -c "campaigns" "$work/corr.err")" -gt "$before" ] && break; sleep 0.1; done
+check "SIGUSR1 makes it publish the campaigns at once" \
+    '[ "$(grep -c "campaigns" "$work/corr.err")" -gt "$before" ]'
+kill -TERM "$pidC"
+wait "$pidC"
+rcC=$?
+check "the correlator stops cleanly on SIGTERM" '[ $rcC -eq 0 ]'
+"$TRAWL" campaigns --store "$work/ref.db" --fleet "$work/sim/fleet.csv" --format text -q \
+    -o "$work/ref.txt"
+where() { sed -E 's/kafka:[^ )]+:?#[0-9]+/RECORD/g; s#[^ (]*/logs/[^ ):]+:[0-9]+#RECORD#g' "$1"; }
+check "its report is the file-based one, but for where it points at the records" \
+    'diff -q <(where "$work/c.txt") <(where "$work/ref.txt") >/dev/null'
+check "… with the same headline ($(sed -n 2p "$work/c.txt" | cut -c1-60)…)" \
+    '[ -n "$(sed -n 2p "$work/c.txt")" ] && [ "$(sed -n 2p "$work/c.txt")" = "$(sed -n 2p "$work/ref.txt")" ]'
 
 # --- a second group re-reads the topics: the same ids, nothing added
 "$TRAWL" hunt --kafka "$B" "${topic_args[@]}" --group g2 --once --store "$work/k.db" \

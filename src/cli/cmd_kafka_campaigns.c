@@ -153,9 +153,9 @@ static tr_err corr_tick(void *ctx, bool idle)
         }
         c->updates++;
         if (!c->a->quiet)
-            tr_log(TR_LOG_WARN, "campaigns %s: %zu campaigns from %" PRIu64 " detections%s%s",
-                   changed ? "updated" : "unchanged", ncamp, ndet,
-                   c->a->output ? " in " : "", c->a->output ? c->a->output : "");
+            fprintf(stderr, "trawl: campaigns %s: %zu campaigns from %" PRIu64 " detections%s%s\n",
+                    changed ? "updated" : "unchanged", ncamp, ndet, c->a->output ? " in " : "",
+                    c->a->output ? c->a->output : "");
     }
     free(c->report);
     c->report = rep;

@@ -464,3 +464,75 @@ TEST(kafka_hunt_rejects_a_bad_configuration)
     tr_log_set_sink(NULL, NULL);
     tr_kafka_props_free(p);
 }
+
+/* ------------------------------------------------------------ detections */
+
+typedef struct dets_seen {
+    int n, ticks, idle_ticks, durable;
+    char tenants[8][16];
+} dets_seen;
+
+static tr_err det_cb(void *ctx, const tr_detection *d)
+{
+    dets_seen *s = ctx;
+    if (s->n < 8)
+        snprintf(s->tenants[s->n], sizeof(s->tenants[0]), "%.*s", TR_STR_FMT(d->tenant));
+    s->n++;
+    return TR_OK;
+}
+
+static tr_err durable_cb(void *ctx)
+{
+    ((dets_seen *)ctx)->durable++;
+    return TR_OK;
+}
+
+static tr_err tick_cb(void *ctx, bool idle)
+{
+    dets_seen *s = ctx;
+    s->ticks++;
+    s->idle_ticks += idle;
+    return TR_OK;
+}
+
+TEST(kafka_detections_consumer_reads_records_and_reports_bad_ones)
+{
+    mock m = { 0 };
+    CHECK(mock_start(&m, 1));
+    CHECK(rd_kafka_mock_topic_create(m.mc, "dets", 2, 1) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *p = producer(&m);
+    CHECK(p != NULL);
+    for (int i = 0; i < 3; i++) {
+        char tenant[16];
+        snprintf(tenant, sizeof(tenant), "org-00%d", i);
+        tr_detection d = sample_detection(tenant, (uint64_t)i);
+        tr_buf js;
+        tr_buf_init(&js, 0);
+        CHECK(tr_detection_to_json(&d, &js) == TR_OK);
+        CHECK(produce(p, "dets", i % 2, tenant, js.p, NULL, NULL));
+        tr_buf_release(&js);
+    }
+    CHECK(produce(p, "dets", 1, "org-x", "{\"not\":\"a detection\"}", NULL, NULL));
+    CHECK(rd_kafka_flush(p, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    dets_seen seen = { 0 };
+    const char *topics[] = { "dets" };
+    tr_kafka_detections_config kc = { .brokers = m.brokers, .topics = topics, .ntopics = 1,
+                                      .group = "g-dets", .once = true, .tick_ms = 200,
+                                      .ctx = &seen, .detection = det_cb,
+                                      .durable = durable_cb, .tick = tick_cb };
+    tr_kafka_detections_stats st;
+    int logged = 0;
+    tr_log_set_sink(quiet_log, &logged);
+    tr_err e = tr_kafka_detections_run(&kc, &st);
+    tr_log_set_sink(NULL, NULL);
+    mock_stop(&m);
+    CHECK_MSG(e == TR_OK, "%s", tr_strerror(e));
+    CHECK_EQ(seen.n, 3);
+    CHECK_EQ(st.detections, 3);
+    CHECK_EQ(st.messages, 4);
+    CHECK_EQ(st.bad, 1);
+    CHECK_MSG(logged > 0, "the bad message was not reported");
+    CHECK_MSG(seen.idle_ticks >= 1, "no tick at the end of the topic");
+    CHECK_MSG(seen.durable >= 1, "nothing made durable before the commit");
+}
