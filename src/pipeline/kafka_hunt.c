@@ -533,7 +533,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 set_fatal(h, TR_ESTORE);
         pthread_mutex_unlock(&h->emit_lock);
         tr_warn("kafka: partitions lost (%s): %s; their next owner repeats the uncommitted "
-                "messages", rd_kafka_err2str(err), names);
+                "messages", err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS
+                                ? "the group no longer knew this worker"
+                                : rd_kafka_err2str(err), names);
     } else {
         commit_durable(h, true);
         tr_info("kafka: revoked %d partitions: %s", parts->cnt, names);

@@ -350,7 +350,7 @@ TEST(kafka_hunt_ids_order_tenants_and_commits)
     int sent = 0;
     for (int n = 0; n < 120; n++) {
         int part = n % 3;
-        char key[16], value[96];
+        char key[24], value[96];
         snprintf(key, sizeof(key), "org-00%d", part);
         snprintf(value, sizeof(value), "{\"ts\":\"2020-01-20T08:00:%02dZ\",\"v\":\"%d\"}\n",
                  n % 60, n);
@@ -416,7 +416,7 @@ TEST(kafka_hunt_ids_order_tenants_and_commits)
                            .rule_id = TR_STR("every"), .path = tr_str_c(s->path),
                            .record = s->record };
         ids = ids && s->id == tr_detection_id(&d);
-        char want[16];
+        char want[24];
         snprintf(want, sizeof(want), "org-00%d", part);
         if (part == 3)
             tenants = tenants && strcmp(s->tenant, "org-z") == 0;
@@ -503,7 +503,7 @@ TEST(kafka_detections_consumer_reads_records_and_reports_bad_ones)
     rd_kafka_t *p = producer(&m);
     CHECK(p != NULL);
     for (int i = 0; i < 3; i++) {
-        char tenant[16];
+        char tenant[24];
         snprintf(tenant, sizeof(tenant), "org-00%d", i);
         tr_detection d = sample_detection(tenant, (uint64_t)i);
         tr_buf js;
