@@ -99,7 +99,7 @@ typedef tr_err (*tr_hunt_resume_fn)(void *ctx, const char *path, tr_str tenant,
 typedef struct tr_hunt_config {
     unsigned threads;            /* worker threads; 0 = number of CPUs */
     size_t block_size;           /* bytes per block; 0 = 4 MiB */
-    unsigned blocks_in_flight;   /* 0 = 4 per thread (min 4) */
+    unsigned blocks_in_flight;   /* 0 = 8 per thread (min 4) */
     tr_reader_opts reader;       /* input format, parse options, record cap */
     const tr_fleet *fleet;       /* tenants by directory layout; may be NULL */
     const char *tenant;          /* --tenant: one tenant for every input */
