@@ -2,7 +2,9 @@
  * test_hunt.c - the hunt pipeline: ordered output whatever the thread count,
  * record/line numbering across blocks, rejected records, tenants, resume and
  * checkpoints. The matcher here is a small real one (a substring on one
- * field); the Sigma and indicator matchers have their own tests.
+ * field); the Sigma and indicator matchers have their own tests, and meet
+ * the router here only to show that the whole path (read, parse, route,
+ * type, Sigma, indicators, output) allocates nothing per event.
  */
 #include "tt.h"
 
@@ -16,6 +18,10 @@
 #include "trawl/log.h"
 #include "trawl/reader.h"
 #include "trawl/arena.h"
+#include "trawl/ioc.h"
+#include "trawl/logsource.h"
+#include "trawl/matchers.h"
+#include "trawl/sigma.h"
 
 typedef struct substr_matcher {
     const char *field, *needle;
@@ -286,4 +292,101 @@ TEST(hunt_syslog_year_from_file_time)
     CHECK_EQ(ev.ts, INT64_C(1582962959) * 1000000000);
     tr_reader_free(r);
     tr_arena_free(a);
+}
+
+/* ---- the whole hunt path allocates nothing per event ---- */
+
+static void route_typed_cb(void *ctx, tr_event *ev)
+{
+    tr_router_route_typed(ctx, ev);
+}
+
+/* n access-log lines and n Zeek conn lines, of which exactly 3 of each match
+ * the rules and the feed below, whatever n. */
+static void write_pair(const char *dir, int n)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/web.log", dir);
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "10.%d.%d.%d - - [20/Jan/2020:%02d:%02d:%02d +0000] \"GET %s?id=%d HTTP/1.1\" %d "
+                "%d \"https://ref%d.example/\" \"agent/%d\"\n",
+                i % 200, i / 200 % 250, i % 7 + 1, i / 3600 % 24, i / 60 % 60, i % 60,
+                i % (n / 3) == 1 ? "/vpns/portal/scripts/newbm.pl" : "/index.html", i,
+                i % 3 ? 200 : 404, 100 + i, i % 500, i % 13);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/conn.log", dir);
+    f = fopen(path, "w");
+    fprintf(f, "#separator \\x09\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\t"
+               "id.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\t"
+               "conn_state\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\t"
+               "interval\tcount\tcount\tstring\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%d.%06d\tC%08d\t10.1.%d.%d\t%d\t%s\t443\ttcp\tssl\t%d.5\t%d\t%d\tSF\n",
+                1579500000 + i, i % 999983, i, i / 250 % 250, i % 250 + 1, 1024 + i % 60000,
+                i % (n / 3) == 2 ? "66.42.98.220" : "93.184.216.34", i % 100, i * 3, i * 7);
+    fclose(f);
+}
+
+TEST(hunt_allocates_nothing_per_event)
+{
+    static const char rules[] =
+        "title: Citrix traversal\nid: 11111111-1111-1111-1111-111111111111\n"
+        "logsource: {category: webserver}\n"
+        "detection: {sel: {cs-uri-stem|contains: '/vpns/'}, condition: sel}\nlevel: high\n"
+        "---\n"
+        "title: Outbound to a known address\nid: 22222222-2222-2222-2222-222222222222\n"
+        "logsource: {product: zeek, service: conn}\n"
+        "detection: {sel: {id.resp_h: 66.42.98.220}, condition: sel}\nlevel: high\n";
+    tr_ruleset *rs = NULL;
+    CHECK(tr_ruleset_load_string(rules, sizeof(rules) - 1, "rules.yml", NULL, &rs) == TR_OK);
+    static const char feed[] = "66.42.98.220\nevil.example\n";
+    tr_ioc_builder *b;
+    tr_ioc_index *x = NULL;
+    CHECK(tr_ioc_builder_new(NULL, &b) == TR_OK);
+    CHECK(tr_ioc_builder_add_feed_mem(b, feed, sizeof(feed) - 1, TR_IOCF_PLAIN, "f.txt", NULL) ==
+          TR_OK);
+    CHECK(tr_ioc_builder_finish(b, &x) == TR_OK);
+    tr_router *router;
+    char err[256];
+    CHECK(tr_router_new(NULL, &router, err, sizeof(err)) == TR_OK);
+    if (!rs || !x || !router)
+        return;
+    tr_matcher mt[2] = { tr_matcher_sigma(rs, NULL), tr_matcher_ioc(x) };
+    FILE *null = fopen("/dev/null", "w");
+    tr_sink *sink;
+    CHECK(tr_sink_file_new(null, TR_DETFMT_JSONL, &sink) == TR_OK);
+    tr_hunt_config cfg = { .threads = 1, .matchers = mt, .nmatchers = 2, .sinks = &sink,
+                           .nsinks = 1, .route = route_typed_cb, .route_ctx = router };
+    const int sizes[] = { 3000, 3000, 30000 }; /* warm-up, then 10x the events */
+    uint64_t allocs[3], dets[3], events[3];
+    for (int k = 0; k < 3; k++) {
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s/alloc-%d", tt_tmpdir(), k);
+        mkdir(dir, 0700);
+        write_pair(dir, sizes[k]);
+        const char *paths[] = { dir };
+        tr_hunt_stats st;
+        uint64_t before = tr_alloc_count();
+        CHECK(tr_hunt_run(&cfg, paths, 1, &st) == TR_OK);
+        allocs[k] = tr_alloc_count() - before;
+        dets[k] = st.detections;
+        events[k] = st.events;
+    }
+    CHECK_EQ(events[2], 2 * 30000);
+    CHECK_EQ(dets[1], dets[2]); /* the same hits whatever n */
+    CHECK_EQ(dets[1], 9); /* web rule, Zeek rule and indicator, 3 each */
+#ifndef TR_DEBUG_ARENA
+    CHECK_MSG(allocs[2] == allocs[1], "%" PRIu64 " allocations for 60000 events, %" PRIu64
+              " for 6000", allocs[2], allocs[1]);
+#endif
+    tr_sink_free(sink);
+    fclose(null);
+    for (int i = 0; i < 2; i++)
+        if (mt[i].free)
+            mt[i].free(mt[i].ctx);
+    tr_router_free(router);
+    tr_ioc_index_free(x);
+    tr_ruleset_free(rs);
 }
