@@ -248,3 +248,52 @@ TEST(parse_zeek_no_allocation_per_event)
     CHECK_EQ(tr_alloc_count(), before);
     zk_close(&z);
 }
+
+/* Records are split a word at a time: separators at every position of a
+ * word, empty fields anywhere, records of every length up to three words,
+ * too few and too many fields. Each value must be the bytes between its
+ * separators. */
+TEST(parse_zeek_split_every_position)
+{
+    zk z;
+    CHECK(zk_open(&z));
+    zk_parse(&z, "#fields\ta\tb\tc\td"); /* header lines are not events */
+    zk_parse(&z, "#types\tstring\tstring\tstring\tstring");
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int len = (int)(x % 27);
+        char line[32];
+        int tabs = 0;
+        for (int i = 0; i < len; i++) {
+            unsigned r = (unsigned)(x >> (i * 2)) & 3;
+            bool tab = r == 0;
+            /* '\b' is the byte a word-wise search can mistake for a tab after one */
+            line[i] = tab ? '\t' : r == 1 && (round & 1) ? '\b' : (char)('a' + i % 26);
+            tabs += tab;
+        }
+        while (len && line[len - 1] == '\t') { /* trailing blanks are trimmed */
+            len--;
+            tabs--;
+        }
+        line[len] = '\0';
+        tr_err e = zk_parse(&z, line);
+        if (tabs != 3) {
+            CHECK_MSG(e == TR_EPARSE, "len %d tabs %d: %d", len, tabs, e);
+            continue;
+        }
+        CHECK_EQ(e, TR_OK);
+        const char *names[] = { "a", "b", "c", "d" };
+        const char *q = line;
+        for (int f = 0; f < 4; f++) {
+            const char *t = strchr(q, '\t');
+            size_t n = t ? (size_t)(t - q) : strlen(q);
+            char want[32];
+            snprintf(want, sizeof(want), "%.*s", (int)n, q);
+            CHECK_MSG(strcmp(val(&z, names[f]), want) == 0, "line %d field %s: '%s' vs '%s'",
+                      round, names[f], val(&z, names[f]), want);
+            q = t ? t + 1 : q + n;
+        }
+    }
+    zk_close(&z);
+}
