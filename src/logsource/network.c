@@ -166,7 +166,8 @@ static void apply(tr_event *ev, enum monitor m, int tab, ls_derive_log *log)
         ls_derive_all_logged(ev, e[i].name, e[i].src, log);
 }
 
-static bool has_category(const tr_logsource *ls, const char *c)
+/* inline, so that the length of the literal c is a constant */
+static inline bool has_category(const tr_logsource *ls, const char *c)
 {
     for (unsigned i = 0; i < ls->ncategory; i++)
         if (ls_eq_nocase(ls->category[i], c))

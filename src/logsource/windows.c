@@ -348,7 +348,8 @@ bool ls_windows_logsource(tr_event *ev)
 
 /* ---- taxonomy names ---- */
 
-static bool has_category(const tr_logsource *ls, const char *c)
+/* inline, so that the length of the literal c is a constant */
+static inline bool has_category(const tr_logsource *ls, const char *c)
 {
     for (unsigned i = 0; i < ls->ncategory; i++)
         if (ls_eq_nocase(ls->category[i], c))
