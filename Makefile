@@ -6,7 +6,8 @@
 #   make bench        benchmarks against peers (never part of check)
 #   make install      PREFIX=/usr/local (DESTDIR honoured)
 #   make fuzz         libFuzzer targets (clang) in build/fuzz-lf/
-# Switches: SANITIZE=address,undefined  DEBUG=1  FUZZ=1  COVERAGE=1
+# Switches: SANITIZE=address,undefined  DEBUG=1  COVERAGE=1
+#           FUZZ=1 (`make` also builds the libFuzzer targets of `make fuzz`)
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -70,6 +71,9 @@ UNIT    := $(BUILD)/tests/unit
 .DEFAULT_GOAL := all
 
 all: $(TRAWL) $(LIBA) $(LIBSO) $(BUILD)/trawl.pc
+ifdef FUZZ
+all: fuzz
+endif
 
 deps:
 	@scripts/deps.sh
@@ -183,7 +187,9 @@ install: all
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libtrawl.a
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libtrawl.so
 	install -m 644 include/trawl/*.h $(DESTDIR)$(PREFIX)/include/trawl/
-	install -m 644 $(BUILD)/trawl.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
+	# the prefix of this install, whatever PREFIX the build had
+	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/trawl.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	cp -R content $(DESTDIR)$(PREFIX)/share/trawl/
 
 uninstall:

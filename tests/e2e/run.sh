@@ -2,7 +2,7 @@
 # End-to-end cases: tests/e2e/cases/NNNN-slug/ each hold
 #   cmd          shell commands run with $TRAWL in the case directory
 #   expect       expected stdout (optional)
-#   expect_err   a pattern (grep -E) stderr must contain (optional)
+#   expect_err   patterns (grep -E), one a line: stderr must contain every one (optional)
 #   status       expected exit status (default 0)
 # A case passes when all given expectations hold.
 set -u
@@ -26,8 +26,13 @@ for dir in cases/*/; do
     if [ $ok = 1 ] && [ -f "$dir/expect" ] && ! diff -u "$dir/expect" "$out" >"$out.diff"; then
         ok=0; why="stdout differs:"$'\n'"$(head -n 40 "$out.diff")"
     fi
-    if [ $ok = 1 ] && [ -f "$dir/expect_err" ] && ! grep -Eq -f "$dir/expect_err" "$err"; then
-        ok=0; why="stderr lacks $(cat "$dir/expect_err")"$'\n'"$(head -n 20 "$err")"
+    if [ $ok = 1 ] && [ -f "$dir/expect_err" ]; then
+        while IFS= read -r pat || [ -n "$pat" ]; do
+            [ -z "$pat" ] && continue
+            if ! grep -Eq -e "$pat" "$err"; then
+                ok=0; why="stderr lacks $pat"$'\n'"$(head -n 20 "$err")"; break
+            fi
+        done < "$dir/expect_err"
     fi
     if [ $ok = 1 ]; then
         pass=$((pass + 1))
