@@ -42,7 +42,7 @@ static const cmd_usage hunt_usage = {
 typedef struct hunt_opts {
     opt_list rules, feeds, allowlists, placeholders, filters;
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
-    const char *timestamp_field, *logsource, *mapping, *placeholder_dir;
+    const char *timestamp_field, *logsource, *mapping, *placeholder_dir, *csv_map;
     long long threads, max_record, correl_memory, correl_lateness, year;
     bool no_logsource_filter, progress, no_progress, quiet, misp_all;
     kafka_opts kafka; /* --kafka …: consume records from Kafka (cmd_kafka_hunt.c) */
@@ -83,7 +83,7 @@ static int load_rules(const hunt_opts *o, const opt_list *paths, tr_ruleset **rs
 
 static int load_feeds(const hunt_opts *o, const opt_list *paths, tr_ioc_index **x)
 {
-    tr_ioc_opts io = { .misp_all_attributes = o->misp_all };
+    tr_ioc_opts io = { .misp_all_attributes = o->misp_all, .csv_map = o->csv_map };
     tr_ioc_builder *b;
     if (tr_ioc_builder_new(&io, &b)) {
         tr_error("out of memory");
@@ -201,6 +201,8 @@ int cmd_hunt(int argc, char **argv)
         OPT_LIST(0, "filters", "DIR", &o.filters,
                  "Sigma filter directory (DIR/*.yml for all, DIR/<tenant>/ per tenant)"),
         OPT_FLAG(0, "misp-all", &o.misp_all, "MISP: also attributes without to_ids"),
+        OPT_STRING(0, "csv-map", "SPEC", &o.csv_map,
+                   "CSV feeds: columns, e.g. value=3,type=4,actor=actor (as trawl ioc)"),
         OPT_INT(0, "max-record", "BYTES", &o.max_record, "longest record accepted (16 MiB)"),
         OPT_INT(0, "correlation-memory", "BYTES", &o.correl_memory,
                 "state kept for Sigma correlation windows (256 MiB); beyond it the oldest "
