@@ -85,6 +85,14 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (strcmp(argv[i + 1], "version") == 0) {
+            printf("usage: trawl version (or trawl --version)\n\nPrint the version.\n");
+            return 0;
+        }
+        if (strcmp(argv[i + 1], "help") == 0) {
+            usage(stdout);
+            return 0;
+        }
         const command *c = find(argv[i + 1]);
         if (!c) {
             fprintf(stderr, "trawl: no such command '%s'\n", argv[i + 1]);
