@@ -194,6 +194,23 @@ static bool looks_rfc3164(const char *p, size_t n)
     return false;
 }
 
+/* How many lines a line format is looked for in (see tr_format_detect). */
+#define DETECT_LINES 4
+
+static tr_format detect_line(const char *p, size_t ln)
+{
+    if ((starts(p, ln, "type=") || (starts(p, ln, "node=") && has(p, ln, " type="))) &&
+        has(p, ln, "msg=audit("))
+        return TR_FMT_AUDITD;
+    if (ln > 2 && p[0] == '<' && isdigit((unsigned char)p[1]))
+        return TR_FMT_SYSLOG;
+    if (looks_rfc3164(p, ln) || looks_iso_syslog(p, ln))
+        return TR_FMT_SYSLOG;
+    if (looks_combined(p, ln))
+        return TR_FMT_COMBINED;
+    return TR_FMT_COUNT;
+}
+
 static tr_format detect_by_name(const char *path)
 {
     if (!path)
@@ -240,17 +257,20 @@ tr_format tr_format_detect(const char *head, size_t n, const char *path)
     if (starts(p, n, "#Software:") || starts(p, n, "#Version:") || starts(p, n, "#Fields:") ||
         starts(p, n, "#Date:"))
         return TR_FMT_W3C;
-    /* first line only from here on */
-    const char *nl = memchr(p, '\n', n);
-    size_t ln = nl ? (size_t)(nl - p) : n;
-    if ((starts(p, ln, "type=") || (starts(p, ln, "node=") && has(p, ln, " type="))) &&
-        has(p, ln, "msg=audit("))
-        return TR_FMT_AUDITD;
-    if (p[0] == '<' && ln > 2 && isdigit((unsigned char)p[1]))
-        return TR_FMT_SYSLOG;
-    if (looks_rfc3164(p, ln) || looks_iso_syslog(p, ln))
-        return TR_FMT_SYSLOG;
-    if (looks_combined(p, ln))
-        return TR_FMT_COMBINED;
+    /* Line formats: the first line decides, unless it fits none (a line cut by
+     * a rotation or a crash); then the next few complete lines are asked. */
+    const char *end = p + n;
+    for (int tries = 0; tries < DETECT_LINES && p < end; tries++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl && tries > 0)
+            break; /* a cut-off last line of the window decides nothing */
+        size_t ln = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (tries > 0 && ln && p[0] == '{')
+            return detect_json(p, (size_t)(end - p));
+        tr_format f = detect_line(p, ln);
+        if (f != TR_FMT_COUNT)
+            return f;
+        p += ln + 1;
+    }
     return detect_by_name(path);
 }
