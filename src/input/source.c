@@ -520,7 +520,8 @@ tr_err tr_source_next_block(tr_source *s, tr_block *b)
         b->buf = w;
         b->cap = ncap;
     }
-    memcpy(b->buf, tail, ntail);
+    if (ntail) /* tail is NULL before the first read */
+        memcpy(b->buf, tail, ntail);
     if (s->own_win) {
         tr_free(s->own_win);
         s->own_win = NULL;
