@@ -75,6 +75,24 @@ TEST(sigma_keyword_scalar_and_wildcards)
     NO_MATCH(det, KV("msg", "tool evil"));
 }
 
+/* The prefilter scans all values of an event joined, without anchors:
+ * anchored keywords still hold per value, in any field, and only there. */
+TEST(sigma_keyword_anchors_per_value)
+{
+    const char *det = "    kw_start:\n        '|startswith': 'evil.exe'\n"
+                      "    kw_end:\n        '|endswith': '.bad'\n"
+                      "    kw_plain:\n        - 'exactly this'\n"
+                      "    condition: 1 of kw_*\n";
+    MATCH(det, KV("a", "x", "b", "EVIL.EXE --now", "c", "y"));
+    MATCH(det, KV("a", "x", "b", "y", "c", "file.bad"));
+    MATCH(det, KV("a", "x", "b", "not Exactly This", "c", "y"));
+    NO_MATCH(det, KV("a", "x", "b", "run evil.exe", "c", "file.bad2"));
+    /* Not across two values either. */
+    NO_MATCH(det, KV("a", "exactly", "b", "this", "c", ".ba", "d", "d"));
+    MATCH(det, KV("a", "x.bad", "b", "y"));
+    MATCH(det, KV("a", "y", "b", "x.bad"));
+}
+
 TEST(sigma_null_means_absent)
 {
     const char *det = "    selection:\n        EventID: 4738\n    filter:\n"
