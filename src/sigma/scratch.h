@@ -59,6 +59,8 @@ struct tr_sigma_scratch {
 
     /* event field name -> head of the rule-field fold chain */
     struct sg_namecache *names;
+    /* field name sequences seen -> their bindings (eval.c) */
+    struct sg_layout *layouts;
 
     /* predicate memo */
     uint32_t *pgen;

@@ -390,3 +390,49 @@ TEST(sigma_no_allocation_per_event)
     tr_sigma_scratch_free(s);
     tr_ruleset_free(rs);
 }
+
+/* One scratch over events whose field names differ a little (case, order,
+ * one letter, aliases) binds each event by its own names: every result is
+ * the one a fresh scratch gives, and the expected one. */
+TEST(sigma_field_names_bound_per_event)
+{
+    const char *y = "title: a\nlogsource: {product: test}\ndetection:\n"
+                    "    s: {CommandLine|contains: evil, User: bob}\n    condition: s\n";
+    tr_ruleset *rs = sgt_load(y);
+    CHECK(rs);
+    tr_sigma_scratch *s;
+    CHECK(tr_sigma_scratch_new(rs, &s) == TR_OK);
+    static const struct {
+        const char *kv[8];
+        const char *alias; /* of the first field */
+        int want;
+    } evs[] = {
+        { { "CommandLine", "evil", "User", "bob" }, NULL, 1 },
+        { { "commandline", "evil", "User", "bob" }, NULL, 1 },           /* folded name */
+        { { "CommandLine", "x", "commandline", "evil", "User", "bob" }, NULL, 0 }, /* exact wins */
+        { { "User", "bob", "CommandLine", "evil" }, NULL, 1 },           /* order */
+        { { "CommandLinf", "evil", "User", "bob" }, NULL, 0 },           /* one letter */
+        { { "CommandLine", "evil", "Usex", "bob" }, NULL, 0 },
+        { { "Event.EventData.CommandLine", "evil", "User", "bob" }, "CommandLine", 1 },
+        { { "Event.EventData.CommandLine", "evil", "User", "bob" }, "CommandLinf", 0 },
+        { { "Event.EventData.CommandLinf", "evil", "User", "bob" }, "CommandLine", 1 },
+    };
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < TR_ARRAY_LEN(evs); i++) {
+            sgt_event e;
+            sgt_event_init(&e);
+            e.ev.logsource.product = TR_STR("test");
+            sgt_event_kv(&e, evs[i].kv);
+            if (evs[i].alias)
+                e.ev.fields[0].alias = tr_str_c(evs[i].alias);
+            sgt_hits h;
+            memset(&h, 0, sizeof(h));
+            CHECK(tr_sigma_scan(rs, s, &e.ev, sgt_on_match, &h) == TR_OK);
+            CHECK_MSG((int)h.n == evs[i].want, "event %zu round %d: %u matches", i, round, h.n);
+            CHECK_EQ(sgt_scan(rs, &e.ev, NULL), evs[i].want);
+            sgt_event_release(&e);
+        }
+    }
+    tr_sigma_scratch_free(s);
+    tr_ruleset_free(rs);
+}
