@@ -579,7 +579,14 @@ static bool db_ok(const form *f)
     if (f->lit.n >= SG_MIN_DB_LITERAL)
         return true;
     /* A two-byte UTF-8 character is rare enough (homoglyph rules list many). */
-    return f->lit.n == 2 && (unsigned char)f->lit.p[0] >= 0xC2 && (unsigned char)f->lit.p[1] >= 0x80;
+    if (f->lit.n == 2 && (unsigned char)f->lit.p[0] >= 0xC2 && (unsigned char)f->lit.p[1] >= 0x80)
+        return true;
+    /* So are obfuscation marks: cmd's caret, PowerShell's backtick
+     * ('^^', '`'), which otherwise leave their rules without atoms. */
+    for (size_t i = 0; i < f->lit.n; i++)
+        if (f->lit.p[i] != '^' && f->lit.p[i] != '`')
+            return false;
+    return true;
 }
 
 static uint32_t form_fid(const sg_pred *p)

@@ -436,3 +436,19 @@ TEST(sigma_field_names_bound_per_event)
     tr_sigma_scratch_free(s);
     tr_ruleset_free(rs);
 }
+
+/* Carets and backticks are atoms however short (Dosfuscation, PowerShell
+ * token obfuscation): the prefiltered scan still finds every match. */
+TEST(sigma_obfuscation_marks_are_atoms)
+{
+    const char *det = "    sel:\n        CommandLine|contains:\n            - '^^'\n"
+                      "            - ' c^md'\n    condition: sel\n";
+    MATCH(det, KV("CommandLine", "c^^m^^d /c whoami"));
+    MATCH(det, KV("CommandLine", "cmd.exe /c c^md"));
+    NO_MATCH(det, KV("CommandLine", "cmd /c ^whoami"));
+    const char *re = "    sel:\n        CommandLine|re: '\\w+`(?:\\w+|-|.)`[\\w+|\\s]'\n"
+                     "    condition: sel\n";
+    MATCH(re, KV("CommandLine", "IN`V`o`Ke-eXp`ResSIOn x"));
+    NO_MATCH(re, KV("CommandLine", "Invoke-Expression x"));
+    NO_MATCH(re, KV("CommandLine", "a`b"));
+}
