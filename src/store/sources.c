@@ -3,9 +3,10 @@
  *
  * A source generation is one content: the bytes a file had when it was
  * first read, plus whatever was appended since. Its identity is its head,
- * a hash of the first 4 KiB on disk (fewer for smaller files), not its path
- * or inode: log rotation renames files, replaces them and copies them, and
- * log collectors recreate them with new inodes. The decision table is in
+ * a hash of the first 4 KiB of content (decompressed for gzip, zstd and lz4
+ * files; fewer for smaller files), not its path or inode: log rotation
+ * renames files, replaces them, copies them and compresses them, and log
+ * collectors recreate them with new inodes. The decision table is in
  * docs/STORE.md "Resuming sources"; the code below follows it line by line.
  */
 #include "core/common.h"
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "input/decomp.h"
 #include "store/store_int.h"
 
 #define HEAD_LEN 4096
@@ -37,11 +39,17 @@ const char *tr_resume_why_name(tr_resume_why why)
 
 /* What the file looks like now. */
 typedef struct ident {
+    const char *path;
     uint64_t dev, ino, size;
     int64_t mtime;
-    unsigned char head[HEAD_LEN];
-    size_t nhead; /* bytes of head read: min(size, 4096) unless the file shrank meanwhile */
+    unsigned char head[HEAD_LEN]; /* the first bytes of content (decompressed) */
+    size_t nhead; /* bytes of head read: min(content, 4096) unless the file shrank meanwhile */
+    unsigned char raw[HEAD_LEN]; /* compressed files: the first bytes on disk, the identity
+                                    stores written before content heads used */
+    size_t nraw;
     bool compressed;
+    bool have_csize;
+    uint64_t csize; /* decompressed length, computed only when a decision needs it */
 } ident;
 
 /* One row of sources. */
@@ -53,11 +61,13 @@ typedef struct src_row {
     uint64_t offset, line, record;
     bool eof;
     uint64_t eof_size, ruleset;
+    bool current;
 } src_row;
 
+/* Column 15 is the path, read only where needed (content_gone). */
 #define ROW_COLUMNS                                                                                \
     "id, gen, dev, ino, size, head_hash, head_len, compressed, offset, line, record, eof, "         \
-    "eof_size, ruleset"
+    "eof_size, ruleset, current, path"
 
 static void row_read(sqlite3_stmt *q, src_row *r)
 {
@@ -75,14 +85,7 @@ static void row_read(sqlite3_stmt *q, src_row *r)
     r->eof = sqlite3_column_int(q, 11) != 0;
     r->eof_size = (uint64_t)sqlite3_column_int64(q, 12);
     r->ruleset = store_u64(sqlite3_column_int64(q, 13));
-}
-
-static bool magic_compressed(const unsigned char *p, size_t n)
-{
-    static const unsigned char gz[] = { 0x1f, 0x8b }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
-                               lz4[] = { 0x04, 0x22, 0x4d, 0x18 };
-    return (n >= 2 && memcmp(p, gz, 2) == 0) || (n >= 4 && memcmp(p, zst, 4) == 0) ||
-           (n >= 4 && memcmp(p, lz4, 4) == 0);
+    r->current = sqlite3_column_int(q, 14) != 0;
 }
 
 static void file_err(const char *path)
@@ -94,6 +97,67 @@ static void file_err(const char *path)
 
 /* The EVTX file header (4 KiB) and the first chunk's header (512 bytes). */
 #define EVTX_FIRST_RECORD (4096 + 512)
+
+/* Reads up to n bytes at off; fewer when the file is shorter (or shrank under us). */
+static tr_err pread_full(int fd, void *dst, size_t n, off_t off, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = pread(fd, (char *)dst + *got, n - *got, off + (off_t)*got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return TR_EIO;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return TR_OK;
+}
+
+/* Decompresses fd from its start into dst[0..cap) (*got bytes), then, when
+ * total is not NULL, on to the end, counting every decompressed byte. A
+ * corrupt or truncated stream ends early: the content is what decompresses
+ * (the reader reports the error when it reads the file). */
+static tr_err decompress_from(int fd, tr_compression kind, unsigned char *dst, size_t cap,
+                              size_t *got, uint64_t *total)
+{
+    *got = 0;
+    if (total)
+        *total = 0;
+    if (lseek(fd, 0, SEEK_SET) < 0)
+        return TR_EIO;
+    tr_decomp *d;
+    tr_err err = tr_decomp_new(kind, fd, NULL, 0, (size_t)64 << 10, &d);
+    if (err)
+        return err;
+    unsigned char *scratch = NULL;
+    char msg[128];
+    for (;;) {
+        unsigned char *to = dst + *got;
+        size_t room = cap - *got;
+        if (room == 0) {
+            if (!total)
+                break;
+            if (!scratch && !(scratch = tr_malloc((size_t)64 << 10))) {
+                err = TR_ENOMEM;
+                break;
+            }
+            to = scratch;
+            room = (size_t)64 << 10;
+        }
+        size_t n;
+        if (tr_decomp_read(d, to, room, &n, msg, sizeof(msg)) != TR_OK || n == 0)
+            break;
+        if (to != scratch)
+            *got += n;
+        if (total)
+            *total += n;
+    }
+    tr_free(scratch);
+    tr_decomp_free(d);
+    return err;
+}
 
 /* Stats path and reads its head. TR_EUNSUPPORTED for anything but a regular file. */
 static tr_err read_ident(const char *path, ident *id)
@@ -116,37 +180,83 @@ static tr_err read_ident(const char *path, ident *id)
         err = TR_EUNSUPPORTED;
         goto out;
     }
+    id->path = path;
     id->dev = (uint64_t)sb.st_dev;
     id->ino = (uint64_t)sb.st_ino;
     id->size = (uint64_t)sb.st_size;
     id->mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    id->nhead = 0;
+    id->nhead = id->nraw = 0;
+    id->have_csize = false;
+    size_t want = (size_t)TR_MIN(id->size, (uint64_t)HEAD_LEN);
+    if ((err = pread_full(fd, id->raw, want, 0, &id->nraw))) {
+        file_err(path);
+        goto out;
+    }
+    tr_compression kind = tr_decomp_detect(id->raw, id->nraw);
+    id->compressed = kind != TR_COMP_NONE;
     /* An EVTX file's header and chunk header are rewritten as events are
      * added (record counts, checksums): its identity starts at the first
      * record, which never changes. */
-    off_t base = 0;
-    char magic[8];
-    if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
-        memcmp(magic, "ElfFile", 8) == 0)
-        base = EVTX_FIRST_RECORD;
-    uint64_t avail = id->size > (uint64_t)base ? id->size - (uint64_t)base : 0;
-    size_t want = (size_t)TR_MIN(avail, (uint64_t)HEAD_LEN);
-    while (id->nhead < want) {
-        ssize_t r = pread(fd, id->head + id->nhead, want - id->nhead, base + (off_t)id->nhead);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
+    if (!id->compressed) {
+        off_t base = 0;
+        if (id->nraw >= 8 && memcmp(id->raw, "ElfFile", 8) == 0)
+            base = EVTX_FIRST_RECORD;
+        if (base == 0) {
+            memcpy(id->head, id->raw, id->nraw);
+            id->nhead = id->nraw;
+        } else if (id->size > (uint64_t)base &&
+                   (err = pread_full(fd, id->head,
+                                     (size_t)TR_MIN(id->size - (uint64_t)base, (uint64_t)HEAD_LEN),
+                                     base, &id->nhead))) {
             file_err(path);
-            err = TR_EIO;
-            goto out;
         }
-        if (r == 0)
-            break; /* shrank under us: the shorter head is what is there */
-        id->nhead += (size_t)r;
+        id->nraw = 0;
+        goto out;
     }
-    id->compressed = magic_compressed(id->head, id->nhead);
+    /* Compressed: the identity is the content, so that a file compressed by
+     * rotation (app.log.1 -> app.log.2.gz) is still the content read before. */
+    unsigned char *buf = tr_malloc(EVTX_FIRST_RECORD + HEAD_LEN);
+    if (!buf) {
+        err = TR_ENOMEM;
+        goto out;
+    }
+    size_t n;
+    err = decompress_from(fd, kind, buf, EVTX_FIRST_RECORD + HEAD_LEN, &n, NULL);
+    if (err == TR_EIO)
+        file_err(path);
+    size_t base = n >= 8 && memcmp(buf, "ElfFile", 8) == 0 ? EVTX_FIRST_RECORD : 0;
+    if (!err && n > base) {
+        id->nhead = TR_MIN(n - base, (size_t)HEAD_LEN);
+        memcpy(id->head, buf + base, id->nhead);
+    }
+    tr_free(buf);
 out:
     close(fd);
+    return err;
+}
+
+/* The decompressed length of the file (its size when not compressed). */
+static tr_err content_size(ident *id, uint64_t *csize)
+{
+    if (id->have_csize || !id->compressed) {
+        *csize = id->compressed ? id->csize : id->size;
+        return TR_OK;
+    }
+    int fd = open(id->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        file_err(id->path);
+        return TR_EIO;
+    }
+    unsigned char magic[4];
+    size_t n, got;
+    tr_err err = pread_full(fd, magic, sizeof(magic), 0, &n);
+    if (!err)
+        err = decompress_from(fd, tr_decomp_detect(magic, n), NULL, 0, &got, &id->csize);
+    close(fd);
+    if (err == TR_EIO)
+        file_err(id->path);
+    id->have_csize = !err;
+    *csize = id->csize;
     return err;
 }
 
@@ -155,10 +265,15 @@ static uint64_t head_hash(const ident *id, size_t len)
     return tr_hash64(id->head, len, HEAD_SEED);
 }
 
-/* The content recorded in r is the start of the file now. */
+/* The content recorded in r is the start of the file now. A compressed
+ * generation registered before heads were taken on content (stores written
+ * by older trawls) is recognised by its bytes on disk. */
 static bool same_head(const src_row *r, const ident *id)
 {
-    return r->head_len <= id->nhead && head_hash(id, r->head_len) == r->head_hash;
+    if (r->head_len <= id->nhead && head_hash(id, r->head_len) == r->head_hash)
+        return true;
+    return r->compressed && id->compressed && r->head_len > 0 && r->head_len <= id->nraw &&
+           tr_hash64(id->raw, r->head_len, HEAD_SEED) == r->head_hash;
 }
 
 /* On-disk bytes known to have been in the file. For uncompressed files the
@@ -171,6 +286,12 @@ static uint64_t known_size(const src_row *r)
     if (!r->compressed)
         k = TR_MAX(k, r->offset);
     return k;
+}
+
+/* Bytes of content (decompressed) known to have been in the generation. */
+static uint64_t known_content(const src_row *r)
+{
+    return r->compressed ? r->offset : known_size(r);
 }
 
 static bool read_to_end(const src_row *r, const ident *id)
@@ -218,13 +339,54 @@ static tr_err find_current(tr_store *st, const char *path, tr_str tenant, src_ro
     return err;
 }
 
+/* The file (id) holds all the content of generation r: it starts with r's
+ * head and is at least as long as what was read of r. Across a change of
+ * compression (app.log.1 compressed into app.log.2.gz) lengths are compared
+ * decompressed, which costs one decompression of the file. */
+static tr_err holds_gen(const src_row *r, ident *id, bool *yes)
+{
+    *yes = false;
+    if (!same_head(r, id))
+        return TR_OK;
+    if (r->compressed == id->compressed) {
+        *yes = id->size >= known_size(r);
+        return TR_OK;
+    }
+    uint64_t csize;
+    tr_err err = content_size(id, &csize);
+    if (err)
+        return err;
+    *yes = csize >= known_content(r);
+    return TR_OK;
+}
+
+/* Generation r's content is no longer at the path it was read under
+ * (column 15 of q): the path holds something else, or nothing. */
+static tr_err content_gone(sqlite3_stmt *q, const src_row *r, bool *gone)
+{
+    *gone = true;
+    if (!r->current)
+        return TR_OK; /* already replaced there, or moved away */
+    const char *path = (const char *)sqlite3_column_text(q, 15);
+    ident *now = tr_malloc(sizeof(*now));
+    if (!now)
+        return TR_ENOMEM;
+    if (path && read_ident(path, now) == TR_OK)
+        *gone = !(same_head(r, now) && now->compressed == r->compressed &&
+                  now->size >= known_size(r));
+    tr_free(now);
+    return TR_OK;
+}
+
 /* A generation of this tenant, other than `not`, whose content the file
- * now holds in full (same head, at least as large, same compression):
- * a file renamed by rotation, or collected again under another name. Same
- * device and inode with the same (non-empty) head, or the same full 4 KiB
- * head. Small files copied under another name are not recognised: a few
- * identical bytes are too weak a proof. */
-static tr_err find_moved(tr_store *st, tr_str tenant, const ident *id, int64_t not, src_row *r,
+ * now holds in full (same head, at least as large): a file renamed by
+ * rotation, compressed by rotation, or collected again under another name.
+ * Same device and inode with the same (non-empty) head, or the same full
+ * 4 KiB head; or, for a file compressed or decompressed since (a new
+ * inode), any head when that content is gone from where it was read. Small
+ * files copied under another name are not recognised: a few identical bytes
+ * are too weak a proof that two files are one. */
+static tr_err find_moved(tr_store *st, tr_str tenant, ident *id, int64_t not, src_row *r,
                          bool *found)
 {
     *found = false;
@@ -233,10 +395,13 @@ static tr_err find_moved(tr_store *st, tr_str tenant, const ident *id, int64_t n
         " AND id != ?4 AND head_len > 0 ORDER BY id DESC",
         "SELECT " ROW_COLUMNS " FROM sources WHERE tenant = ?3 AND head_len = 4096"
         " AND head_hash = ?5 AND id != ?4 ORDER BY id DESC",
+        "SELECT " ROW_COLUMNS " FROM sources WHERE tenant = ?3 AND id != ?4"
+        " AND compressed != ?6 AND head_len > 0 AND head_len < 4096 AND head_len <= ?7"
+        " ORDER BY id DESC",
     };
     for (size_t k = 0; k < TR_ARRAY_LEN(sqls) && !*found; k++) {
         if (k == 1 && id->nhead < HEAD_LEN)
-            break;
+            continue;
         sqlite3_stmt *q;
         tr_err err = prep(st, &q, sqls[k]);
         if (err)
@@ -246,15 +411,21 @@ static tr_err find_moved(tr_store *st, tr_str tenant, const ident *id, int64_t n
         bind_str(q, 3, tenant);
         sqlite3_bind_int64(q, 4, not);
         sqlite3_bind_int64(q, 5, store_i64(head_hash(id, id->nhead)));
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        sqlite3_bind_int(q, 6, id->compressed);
+        sqlite3_bind_int64(q, 7, (int64_t)id->nhead);
+        int rc = SQLITE_DONE;
+        while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             row_read(q, r);
-            if (same_head(r, id) && id->size >= known_size(r) && r->compressed == id->compressed) {
+            bool holds, gone = true;
+            err = holds_gen(r, id, &holds);
+            if (!err && holds && k == 2)
+                err = content_gone(q, r, &gone);
+            if (!err && holds && gone) {
                 *found = true;
                 break;
             }
         }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
             err = store_sql_err(st, "cannot read sources");
         sqlite3_finalize(q);
         if (err)
@@ -348,7 +519,7 @@ static tr_err touch_gen(tr_store *st, const src_row *r, const char *path, const 
                               " updated = ?8 WHERE id = ?9");
     if (err)
         return err;
-    size_t hl = TR_MAX(r->head_len, id->nhead);
+    size_t hl = id->nhead; /* never shorter than r's: same_head held */
     sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, store_i64(id->dev));
     sqlite3_bind_int64(q, 3, store_i64(id->ino));
@@ -365,7 +536,7 @@ static tr_err touch_gen(tr_store *st, const src_row *r, const char *path, const 
 
 /* Continue generation r: from its checkpoint, from the start under other
  * rules, or not at all when it was read to the end. */
-static void continue_gen(tr_store *st, const src_row *r, const ident *id, tr_resume_why why,
+static void continue_gen(tr_store *st, const src_row *r, bool at_end, tr_resume_why why,
                          tr_store_src *out)
 {
     out->id = r->id;
@@ -375,7 +546,7 @@ static void continue_gen(tr_store *st, const src_row *r, const ident *id, tr_res
         out->why = TR_RESUME_RULES;
         return; /* offset 0 */
     }
-    if (read_to_end(r, id)) {
+    if (at_end) {
         out->skip = true;
         if (why == TR_RESUME_GROWN)
             out->why = TR_RESUME_UNCHANGED;
@@ -385,7 +556,38 @@ static void continue_gen(tr_store *st, const src_row *r, const ident *id, tr_res
     out->record = r->record;
 }
 
-static tr_err decide(tr_store *st, const char *path, tr_str tenant, const ident *id,
+/* Generation r, read as a plain file, is now compressed at path (or the
+ * other way round). Its checkpoint is a content offset, valid in either
+ * form; it was read to its end when the content is exactly as long as what
+ * the last run read. Its end-of-input size is then the size on disk now, so
+ * that the next run finds it unchanged; otherwise the end is unknown until
+ * this run reaches it. */
+static tr_err move_recompressed(tr_store *st, const src_row *r, const char *path, tr_str tenant,
+                                ident *id, tr_store_src *out)
+{
+    uint64_t csize;
+    tr_err err = content_size(id, &csize);
+    if (err)
+        return err;
+    uint64_t end = r->compressed ? r->offset : TR_MAX(r->eof_size, r->offset);
+    bool at_end = r->eof && csize == end;
+    continue_gen(st, r, at_end, TR_RESUME_MOVED, out);
+    TR_TRY(clear_current(st, path, tenant, r->id));
+    TR_TRY(touch_gen(st, r, path, id));
+    sqlite3_stmt *q;
+    TR_TRY(prep(st, &q, "UPDATE sources SET compressed = ?1, eof = ?2, eof_size = ?3"
+                        " WHERE id = ?4"));
+    sqlite3_bind_int(q, 1, id->compressed);
+    sqlite3_bind_int(q, 2, at_end);
+    sqlite3_bind_int64(q, 3, at_end ? (int64_t)id->size : 0);
+    sqlite3_bind_int64(q, 4, r->id);
+    err = step_done(st, q, "cannot update sources");
+    sqlite3_finalize(q);
+out:
+    return err;
+}
+
+static tr_err decide(tr_store *st, const char *path, tr_str tenant, ident *id,
                      tr_store_src *out)
 {
     src_row cur, moved;
@@ -395,7 +597,7 @@ static tr_err decide(tr_store *st, const char *path, tr_str tenant, const ident 
         return err;
     if (have_cur && same_head(&cur, id)) {
         if (id->size >= known_size(&cur)) {
-            continue_gen(st, &cur, id, TR_RESUME_GROWN, out);
+            continue_gen(st, &cur, read_to_end(&cur, id), TR_RESUME_GROWN, out);
             return touch_gen(st, &cur, path, id);
         }
         /* same head, less data than was read: truncated and written again */
@@ -404,8 +606,10 @@ static tr_err decide(tr_store *st, const char *path, tr_str tenant, const ident 
         err = find_moved(st, tenant, id, have_cur ? cur.id : 0, &moved, &have_moved);
         if (err)
             return err;
+        if (have_moved && moved.compressed != id->compressed)
+            return move_recompressed(st, &moved, path, tenant, id, out);
         if (have_moved) {
-            continue_gen(st, &moved, id, TR_RESUME_MOVED, out);
+            continue_gen(st, &moved, read_to_end(&moved, id), TR_RESUME_MOVED, out);
             err = clear_current(st, path, tenant, moved.id);
             return err ? err : touch_gen(st, &moved, path, id);
         }
