@@ -52,7 +52,8 @@ tr_err tr_decomp_new(tr_compression kind, int fd, const void *prefix, size_t npr
     d->in = tr_malloc(d->incap);
     if (!d->in)
         goto nomem;
-    memcpy(d->in, prefix, nprefix);
+    if (nprefix)
+        memcpy(d->in, prefix, nprefix);
     d->inlen = nprefix;
     d->bytes_in = nprefix; /* the sniffed head was read from fd too */
     d->stream_end = false;
