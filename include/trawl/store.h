@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 /* The schema version this trawl writes (PRAGMA user_version). */
-#define TR_STORE_SCHEMA_VERSION 2
+#define TR_STORE_SCHEMA_VERSION 3
 
 typedef struct tr_store tr_store;
 

@@ -101,6 +101,9 @@ static const char *const steps[] = {
     "  blob BLOB NOT NULL,"
     "  updated INTEGER NOT NULL"
     ") WITHOUT ROWID;",
+
+    /* 3: the last bytes of each source when last opened (in-place rewrites) */
+    "ALTER TABLE sources ADD COLUMN tail_hash INTEGER NOT NULL DEFAULT 0;",
 };
 
 _Static_assert(TR_ARRAY_LEN(steps) == TR_STORE_SCHEMA_VERSION,

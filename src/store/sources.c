@@ -48,6 +48,7 @@ typedef struct ident {
                                     stores written before content heads used */
     size_t nraw;
     bool compressed;
+    uint64_t tail_hash; /* of the last min(size, 4 KiB) bytes on disk; 0 for EVTX files */
     bool have_csize;
     uint64_t csize; /* decompressed length, computed only when a decision needs it */
 } ident;
@@ -62,12 +63,13 @@ typedef struct src_row {
     bool eof;
     uint64_t eof_size, ruleset;
     bool current;
+    uint64_t tail_hash; /* the file's last bytes when it was last opened; 0 = not known */
 } src_row;
 
 /* Column 15 is the path, read only where needed (content_gone). */
 #define ROW_COLUMNS                                                                                \
     "id, gen, dev, ino, size, head_hash, head_len, compressed, offset, line, record, eof, "         \
-    "eof_size, ruleset, current, path"
+    "eof_size, ruleset, current, path, tail_hash"
 
 static void row_read(sqlite3_stmt *q, src_row *r)
 {
@@ -86,6 +88,7 @@ static void row_read(sqlite3_stmt *q, src_row *r)
     r->eof_size = (uint64_t)sqlite3_column_int64(q, 12);
     r->ruleset = store_u64(sqlite3_column_int64(q, 13));
     r->current = sqlite3_column_int(q, 14) != 0;
+    r->tail_hash = store_u64(sqlite3_column_int64(q, 16));
 }
 
 static void file_err(const char *path)
@@ -112,6 +115,21 @@ static tr_err pread_full(int fd, void *dst, size_t n, off_t off, size_t *got)
             break;
         *got += (size_t)r;
     }
+    return TR_OK;
+}
+
+/* The hash of the min(end, 4 KiB) bytes before end on disk. An EVTX file
+ * rewrites its last chunk in place as events are added, so it has none. */
+static tr_err tail_hash_at(int fd, uint64_t end, uint64_t *hash)
+{
+    unsigned char buf[HEAD_LEN];
+    size_t want = (size_t)TR_MIN(end, (uint64_t)HEAD_LEN), got;
+    tr_err err = pread_full(fd, buf, want, (off_t)(end - want), &got);
+    if (err)
+        return err;
+    *hash = tr_hash64(buf, got, HEAD_SEED);
+    if (*hash == 0)
+        *hash = 1; /* 0 means not known */
     return TR_OK;
 }
 
@@ -194,6 +212,12 @@ static tr_err read_ident(const char *path, ident *id)
     }
     tr_compression kind = tr_decomp_detect(id->raw, id->nraw);
     id->compressed = kind != TR_COMP_NONE;
+    id->tail_hash = 0;
+    if (!(id->nraw >= 8 && memcmp(id->raw, "ElfFile", 8) == 0) &&
+        (err = tail_hash_at(fd, id->size, &id->tail_hash))) {
+        file_err(path);
+        goto out;
+    }
     /* An EVTX file's header and chunk header are rewritten as events are
      * added (record counts, checksums): its identity starts at the first
      * record, which never changes. */
@@ -294,6 +318,33 @@ static uint64_t known_content(const src_row *r)
     return r->compressed ? r->offset : known_size(r);
 }
 
+/* The bytes that ended the file when generation r was last opened are still
+ * there (an in-place rewrite keeping the head and the size changes them).
+ * Not known for rows from stores before schema 3, nor for EVTX files. */
+static tr_err tail_same(const src_row *r, const ident *id, bool *same)
+{
+    *same = true;
+    if (r->tail_hash == 0 || id->tail_hash == 0 || id->size < r->size)
+        return TR_OK;
+    if (id->size == r->size) {
+        *same = id->tail_hash == r->tail_hash;
+        return TR_OK;
+    }
+    int fd = open(id->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        file_err(id->path);
+        return TR_EIO;
+    }
+    uint64_t h;
+    tr_err err = tail_hash_at(fd, r->size, &h);
+    close(fd);
+    if (err)
+        file_err(id->path);
+    else
+        *same = h == r->tail_hash;
+    return err;
+}
+
 static bool read_to_end(const src_row *r, const ident *id)
 {
     return r->eof && id->size == r->eof_size;
@@ -349,7 +400,8 @@ static tr_err holds_gen(const src_row *r, ident *id, bool *yes)
     if (!same_head(r, id))
         return TR_OK;
     if (r->compressed == id->compressed) {
-        *yes = id->size >= known_size(r);
+        if (id->size >= known_size(r))
+            return tail_same(r, id, yes);
         return TR_OK;
     }
     uint64_t csize;
@@ -486,9 +538,9 @@ static tr_err insert_gen(tr_store *st, const char *path, tr_str tenant, const id
     sqlite3_stmt *q;
     tr_err err = prep(st, &q, "INSERT INTO sources(tenant, path, first_path, current, gen, dev,"
                               " ino, size, mtime, head_hash, head_len, compressed, ruleset,"
-                              " first_seen, updated)"
+                              " first_seen, updated, tail_hash)"
                               " VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                              " ?12, ?12)");
+                              " ?12, ?12, ?13)");
     if (err)
         return err;
     bind_str(q, 1, tenant);
@@ -503,6 +555,7 @@ static tr_err insert_gen(tr_store *st, const char *path, tr_str tenant, const id
     sqlite3_bind_int(q, 10, id->compressed);
     sqlite3_bind_int64(q, 11, store_i64(st->ruleset));
     sqlite3_bind_int64(q, 12, store_now_ns());
+    sqlite3_bind_int64(q, 13, store_i64(id->tail_hash));
     err = step_done(st, q, "cannot register source");
     sqlite3_finalize(q);
     *rowid = sqlite3_last_insert_rowid(st->db);
@@ -516,7 +569,7 @@ static tr_err touch_gen(tr_store *st, const src_row *r, const char *path, const 
     sqlite3_stmt *q;
     tr_err err = prep(st, &q, "UPDATE sources SET path = ?1, current = 1, dev = ?2, ino = ?3,"
                               " size = ?4, mtime = ?5, head_hash = ?6, head_len = ?7,"
-                              " updated = ?8 WHERE id = ?9");
+                              " updated = ?8, tail_hash = ?10 WHERE id = ?9");
     if (err)
         return err;
     size_t hl = id->nhead; /* never shorter than r's: same_head held */
@@ -529,6 +582,7 @@ static tr_err touch_gen(tr_store *st, const src_row *r, const char *path, const 
     sqlite3_bind_int64(q, 7, (int64_t)hl);
     sqlite3_bind_int64(q, 8, store_now_ns());
     sqlite3_bind_int64(q, 9, r->id);
+    sqlite3_bind_int64(q, 10, store_i64(id->tail_hash));
     err = step_done(st, q, "cannot update sources");
     sqlite3_finalize(q);
     return err;
@@ -596,12 +650,16 @@ static tr_err decide(tr_store *st, const char *path, tr_str tenant, ident *id,
     if (err)
         return err;
     if (have_cur && same_head(&cur, id)) {
-        if (id->size >= known_size(&cur)) {
+        bool same = false;
+        if (id->size >= known_size(&cur) && (err = tail_same(&cur, id, &same)))
+            return err;
+        if (same) {
             continue_gen(st, &cur, read_to_end(&cur, id), TR_RESUME_GROWN, out);
             return touch_gen(st, &cur, path, id);
         }
-        /* same head, less data than was read: truncated and written again */
-        out->why = TR_RESUME_SHRUNK;
+        /* same head, less data than was read: truncated and written again;
+         * or as much, but other bytes where the file ended: rewritten */
+        out->why = id->size >= known_size(&cur) ? TR_RESUME_REPLACED : TR_RESUME_SHRUNK;
     } else {
         err = find_moved(st, tenant, id, have_cur ? cur.id : 0, &moved, &have_moved);
         if (err)

@@ -197,3 +197,64 @@ TEST(store_rotation_head_gen_is_content)
     CHECK_EQ(packed, plain);
     env_close(&e);
 }
+
+/* Overwrites the line holding "n":<n> with the same number of bytes. */
+static void patch_line(const char *path, int n, int with)
+{
+    FILE *f = fopen(path, "r+");
+    char line[200], key[40];
+    snprintf(key, sizeof(key), "\"n\":%d,", n);
+    long at = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strstr(line, key)) {
+            char *k = strstr(line, key);
+            char repl[40];
+            snprintf(repl, sizeof(repl), "\"n\":%d,", with);
+            memcpy(k, repl, strlen(repl)); /* same width: 3 digits for 3 digits */
+            fseek(f, at, SEEK_SET);
+            fputs(line, f);
+            break;
+        }
+        at = ftell(f);
+    }
+    fclose(f);
+}
+
+/* A file rewritten in place with the same head and size: detected when the
+ * bytes that ended the file when it was last opened changed (its last 4 KiB),
+ * not when only bytes between the head and that tail changed. */
+TEST(store_rewrite_same_size_same_head)
+{
+    env e;
+    CHECK(env_open(&e));
+    const char *p = at(&e, "w.log");
+    write_lines(p, 1, 300, false); /* ~18 KiB */
+    uint64_t size = file_size(p);
+    tr_store_src s, r;
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("t"), &s), TR_OK);
+    CHECK_EQ(read_to_end(&e, &s, p, size, 300), TR_OK);
+    patch_line(p, 298, 999); /* near the end */
+    CHECK_EQ(file_size(p), size);
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("t"), &r), TR_OK);
+    CHECK_EQ(r.why, TR_RESUME_REPLACED);
+    CHECK(!r.skip);
+    CHECK_EQ(r.offset, 0);
+    CHECK(r.gen != s.gen); /* other records: other ids */
+    CHECK_EQ(read_to_end(&e, &r, p, size, 300), TR_OK);
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("t"), &r), TR_OK);
+    CHECK_EQ(r.why, TR_RESUME_UNCHANGED);
+    /* grown since, and the old end rewritten: also a new generation */
+    tr_store_src g;
+    patch_line(p, 299, 998);
+    write_lines(p, 301, 310, true);
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("t"), &g), TR_OK);
+    CHECK_EQ(g.why, TR_RESUME_REPLACED);
+    CHECK_EQ(g.offset, 0);
+    CHECK_EQ(read_to_end(&e, &g, p, file_size(p), 310), TR_OK);
+    /* appended only: grown, from the checkpoint */
+    write_lines(p, 311, 312, true);
+    CHECK_EQ(tr_store_resume(e.st, p, TR_STR("t"), &g), TR_OK);
+    CHECK_EQ(g.why, TR_RESUME_GROWN);
+    CHECK(g.offset > 0);
+    env_close(&e);
+}
