@@ -91,6 +91,9 @@ typedef struct tr_block {
     size_t maxrecs;     /* its capacity */
     size_t nrecs;       /* records cut (including rejected ones, by status) */
     bool eof;           /* the stream ended: no further block */
+    bool partial;       /* eof, and the last record ended the stream without its terminator
+                           (a line without its newline, a JSON value cut short): a writer
+                           may still be completing it, so resume before it */
 } tr_block;
 
 /* Fills b with the next records. The block may be released or reused as soon

@@ -39,6 +39,7 @@ struct tr_source {
     bool skipping;       /* discarding an oversized record up to its end */
     bool resync;         /* JSON framing: skip lines until one starts a value */
     bool bol;            /* JSON framing: win[pos] is at the beginning of a line */
+    bool partial;        /* the last record cut ended the stream without its terminator */
     tr_block *block;     /* block mode: the block being filled (win is its buffer) */
     tr_evtx_source *evtx; /* EVTX: records come from here (evtx_source.c) */
     char *own_win;       /* the source's own window (NULL once block mode took over) */
@@ -378,6 +379,7 @@ static tr_err next_line(tr_source *s, tr_record *rec)
         s->pos += n + (nl ? 1 : 0);
         if (nl)
             s->line++;
+        s->partial = !nl;
         if (n > s->max_record) {
             rec->data = (tr_str){ start, 0 };
             return fail(s, TR_ELIMIT, "record longer than %zu bytes skipped", s->max_record);
@@ -385,8 +387,10 @@ static tr_err next_line(tr_source *s, tr_record *rec)
         size_t m = n;
         if (m && start[m - 1] == '\r')
             m--;
-        if (m == 0)
+        if (m == 0) {
+            s->partial = false;
             continue; /* blank lines are not records */
+        }
         rec->data = (tr_str){ start, m };
         return TR_OK;
     }
@@ -436,6 +440,7 @@ static tr_err next_json(tr_source *s, tr_record *rec)
             rec->data = (tr_str){ start, n };
             s->pos += n;
             if (report) {
+                s->partial = !nl;
                 if (tr_format_header_line(s->format, rec->data))
                     return TR_OK; /* e.g. evtx_dump's "Record N": the reader skips it */
                 return fail(s, TR_EPARSE, "expected a JSON object or array");
@@ -459,7 +464,8 @@ static tr_err next_json(tr_source *s, tr_record *rec)
                 return err;
             continue;
         }
-        if (st == TR_FRAME_INCOMPLETE)
+        s->partial = st == TR_FRAME_INCOMPLETE;
+        if (s->partial)
             end = avail; /* truncated last value: the parser reports it */
         rec->line = s->line;
         rec->offset = s->base + s->pos;
@@ -502,6 +508,7 @@ const char *tr_source_status_msg(const tr_source *s, tr_err status)
 
 tr_err tr_source_next_block(tr_source *s, tr_block *b)
 {
+    b->partial = false;
     if (s->evtx)
         return tr_evtx_source_next_block(s->evtx, b);
     if (s->framing == TR_FRAME_WHOLE)
@@ -543,8 +550,10 @@ tr_err tr_source_next_block(tr_source *s, tr_block *b)
             b->nrecs++;
             continue;
         }
-        if (e == TR_EEOF)
+        if (e == TR_EEOF) {
             b->eof = true;
+            b->partial = b->nrecs > 0 && s->partial;
+        }
         else if (e != TR_EBUSY)
             err = e;
         break;
