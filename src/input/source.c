@@ -553,8 +553,7 @@ tr_err tr_source_next_block(tr_source *s, tr_block *b)
         if (e == TR_EEOF) {
             b->eof = true;
             b->partial = b->nrecs > 0 && s->partial;
-        }
-        else if (e != TR_EBUSY)
+        } else if (e != TR_EBUSY)
             err = e;
         break;
     }

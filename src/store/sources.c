@@ -68,7 +68,7 @@ typedef struct src_row {
 
 /* Column 15 is the path, read only where needed (content_gone). */
 #define ROW_COLUMNS                                                                                \
-    "id, gen, dev, ino, size, head_hash, head_len, compressed, offset, line, record, eof, "         \
+    "id, gen, dev, ino, size, head_hash, head_len, compressed, offset, line, record, eof, "        \
     "eof_size, ruleset, current, path, tail_hash"
 
 static void row_read(sqlite3_stmt *q, src_row *r)
@@ -536,11 +536,12 @@ static tr_err insert_gen(tr_store *st, const char *path, tr_str tenant, const id
                          uint64_t gen, int64_t *rowid)
 {
     sqlite3_stmt *q;
-    tr_err err = prep(st, &q, "INSERT INTO sources(tenant, path, first_path, current, gen, dev,"
-                              " ino, size, mtime, head_hash, head_len, compressed, ruleset,"
-                              " first_seen, updated, tail_hash)"
-                              " VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                              " ?12, ?12, ?13)");
+    tr_err err = prep(st, &q,
+                      "INSERT INTO sources(tenant, path, first_path, current, gen, dev,"
+                      " ino, size, mtime, head_hash, head_len, compressed, ruleset,"
+                      " first_seen, updated, tail_hash)"
+                      " VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                      " ?12, ?12, ?13)");
     if (err)
         return err;
     bind_str(q, 1, tenant);
@@ -567,9 +568,10 @@ static tr_err insert_gen(tr_store *st, const char *path, tr_str tenant, const id
 static tr_err touch_gen(tr_store *st, const src_row *r, const char *path, const ident *id)
 {
     sqlite3_stmt *q;
-    tr_err err = prep(st, &q, "UPDATE sources SET path = ?1, current = 1, dev = ?2, ino = ?3,"
-                              " size = ?4, mtime = ?5, head_hash = ?6, head_len = ?7,"
-                              " updated = ?8, tail_hash = ?10 WHERE id = ?9");
+    tr_err err = prep(st, &q,
+                      "UPDATE sources SET path = ?1, current = 1, dev = ?2, ino = ?3,"
+                      " size = ?4, mtime = ?5, head_hash = ?6, head_len = ?7,"
+                      " updated = ?8, tail_hash = ?10 WHERE id = ?9");
     if (err)
         return err;
     size_t hl = id->nhead; /* never shorter than r's: same_head held */
@@ -629,8 +631,9 @@ static tr_err move_recompressed(tr_store *st, const src_row *r, const char *path
     TR_TRY(clear_current(st, path, tenant, r->id));
     TR_TRY(touch_gen(st, r, path, id));
     sqlite3_stmt *q;
-    TR_TRY(prep(st, &q, "UPDATE sources SET compressed = ?1, eof = ?2, eof_size = ?3"
-                        " WHERE id = ?4"));
+    TR_TRY(prep(st, &q,
+                "UPDATE sources SET compressed = ?1, eof = ?2, eof_size = ?3"
+                " WHERE id = ?4"));
     sqlite3_bind_int(q, 1, id->compressed);
     sqlite3_bind_int(q, 2, at_end);
     sqlite3_bind_int64(q, 3, at_end ? (int64_t)id->size : 0);
@@ -641,8 +644,7 @@ out:
     return err;
 }
 
-static tr_err decide(tr_store *st, const char *path, tr_str tenant, ident *id,
-                     tr_store_src *out)
+static tr_err decide(tr_store *st, const char *path, tr_str tenant, ident *id, tr_store_src *out)
 {
     src_row cur, moved;
     bool have_cur, have_moved;

@@ -9,8 +9,8 @@
 
 /* Reads the file at path (written with data) in one block; the block's
  * partial flag and the last record are returned. */
-static bool read_block(const char *name, const char *data, tr_format fmt, bool *partial,
-                       char *last, size_t lastcap)
+static bool read_block(const char *name, const char *data, tr_format fmt, bool *partial, char *last,
+                       size_t lastcap)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", tt_tmpdir(), name);
@@ -47,8 +47,7 @@ TEST(input_partial_last_line)
     CHECK(read_block("b.log", "one\ntwo\n", TR_FMT_SYSLOG, &partial, last, sizeof(last)));
     CHECK(!partial);
     CHECK_STR(last, "two");
-    CHECK(read_block("c.log", "one\r\ntwo\r\n\r\n", TR_FMT_SYSLOG, &partial, last,
-                     sizeof(last)));
+    CHECK(read_block("c.log", "one\r\ntwo\r\n\r\n", TR_FMT_SYSLOG, &partial, last, sizeof(last)));
     CHECK(!partial);
 }
 
@@ -56,13 +55,11 @@ TEST(input_partial_json_value)
 {
     bool partial;
     char last[128];
-    CHECK(read_block("a.json", "{\"a\":1}\n{\"b\":", TR_FMT_JSON, &partial, last,
-                     sizeof(last)));
+    CHECK(read_block("a.json", "{\"a\":1}\n{\"b\":", TR_FMT_JSON, &partial, last, sizeof(last)));
     CHECK(partial);
     CHECK_STR(last, "{\"b\":");
     /* a whole value needs no newline after it */
-    CHECK(read_block("b.json", "{\"a\":1}\n{\"b\":2}", TR_FMT_JSON, &partial, last,
-                     sizeof(last)));
+    CHECK(read_block("b.json", "{\"a\":1}\n{\"b\":2}", TR_FMT_JSON, &partial, last, sizeof(last)));
     CHECK(!partial);
     CHECK_STR(last, "{\"b\":2}");
 }
