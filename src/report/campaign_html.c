@@ -134,8 +134,9 @@ static void timeline_svg(tr_buf *b, const tr_campaign *cp)
             double h = v[s] * sy;
             y -= h;
             tr_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                             "fill=\"%s\"><title>%s: %u tenants %s</title></rect>\n",
-                          x + 0.5, y, bw > 2 ? bw - 1 : bw, h, col[s], date, v[s], name[s]);
+                             "fill=\"%s\"><title>%s: %u tenant%s %s</title></rect>\n",
+                          x + 0.5, y, bw > 2 ? bw - 1 : bw, h, col[s], date, v[s],
+                          v[s] == 1 ? "" : "s", name[s]);
         }
         if (k % 7 == 0)
             tr_buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#57606a\" "
@@ -221,7 +222,8 @@ static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool c
                          "\"><title>",
                       L, y + 2, w, row - 4);
         esc_s(b, v[k].label);
-        tr_buf_printf(b, ": %u tenants, %u compromised</title></rect>", v[k].n, v[k].comp);
+        tr_buf_printf(b, ": %u tenant%s, %u compromised</title></rect>", v[k].n,
+                      v[k].n == 1 ? "" : "s", v[k].comp);
         if (wc > 0)
             tr_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"" COL_C
                              "\"/>",

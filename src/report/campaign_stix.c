@@ -410,7 +410,7 @@ static void indicators(sx *s, const tr_campaign *cp)
         if (claim(s, sid)) {
             common(s, "sighting", sid, false);
             char d[96];
-            snprintf(d, sizeof(d), "seen at %u tenants", x->tenants);
+            snprintf(d, sizeof(d), "seen at %u tenant%s", x->tenants, x->tenants == 1 ? "" : "s");
             kv_str(s, "description", d);
             kv_time(s, "first_seen", x->first_seen);
             kv_time(s, "last_seen", x->last_seen);

@@ -54,6 +54,12 @@ static void distribution(tr_buf *b, const char *title, const tr_campaign *cp, bo
     tr_free(v);
 }
 
+/* "1 tenant", "2 tenants" */
+static const char *tenants_word(uint32_t n)
+{
+    return n == 1 ? "tenant" : "tenants";
+}
+
 static void anon_distribution(tr_buf *b, const char *title, const tr_str *v, uint32_t n,
                               uint32_t total, uint32_t other)
 {
@@ -61,7 +67,8 @@ static void anon_distribution(tr_buf *b, const char *title, const tr_str *v, uin
     for (uint32_t k = 0; k < n; k++)
         tr_buf_printf(b, "%s %.*s", k ? "," : "", TR_STR_FMT(v[k]));
     if (other)
-        tr_buf_printf(b, "%s %u tenants in smaller groups (not shown)", n ? "," : "", other);
+        tr_buf_printf(b, "%s %u %s in smaller groups (not shown)", n ? "," : "", other,
+                      tenants_word(other));
     tr_buf_putc(b, '\n');
 }
 
@@ -91,7 +98,8 @@ static void phases(tr_buf *b, const tr_campaign *cp)
         char f[16], l[16];
         cr_date(p->first, f, sizeof(f));
         cr_date(p->last, l, sizeof(l));
-        tr_buf_printf(b, "  %2u. %s to %s  %4u tenants  ", k + 1, f, l, p->tenants);
+        tr_buf_printf(b, "  %2u. %s to %s  %4u %-7s  ", k + 1, f, l, p->tenants,
+                      tenants_word(p->tenants));
         for (uint32_t i = 0; i < p->ncves; i++)
             tr_buf_printf(b, "%s%.*s", i ? ", " : "", TR_STR_FMT(p->cves[i]));
         if (!p->ncves)
@@ -111,8 +119,9 @@ static void infrastructure(tr_buf *b, const tr_campaign *cp, uint32_t max)
         char f[16], l[16];
         cr_date(x->first_seen, f, sizeof(f));
         cr_date(x->last_seen, l, sizeof(l));
-        tr_buf_printf(b, "  %-8.*s %-48.*s %5u tenants %7u detections  %s to %s\n",
-                      TR_STR_FMT(x->type), TR_STR_FMT(x->value), x->tenants, x->detections, f, l);
+        tr_buf_printf(b, "  %-8.*s %-48.*s %5u %-7s %7u detections  %s to %s\n",
+                      TR_STR_FMT(x->type), TR_STR_FMT(x->value), x->tenants,
+                      tenants_word(x->tenants), x->detections, f, l);
     }
     if (n < cp->ninfra)
         tr_buf_printf(b, "  … and %u more (see --format json)\n", cp->ninfra - n);
@@ -314,8 +323,9 @@ static void summary(tr_buf *b, const tr_campaigns *c)
             char f[16], l[16];
             cr_date(x->first_seen, f, sizeof(f));
             cr_date(x->last_seen, l, sizeof(l));
-            tr_buf_printf(b, "  %-8.*s %-40.*s %5u tenants %7u detections  up to %-11s %s to %s\n",
-                          TR_STR_FMT(x->type), TR_STR_FMT(x->value), x->tenants, x->detections,
+            tr_buf_printf(b, "  %-8.*s %-40.*s %5u %-7s %7u detections  up to %-11s %s to %s\n",
+                          TR_STR_FMT(x->type), TR_STR_FMT(x->value), x->tenants,
+                          tenants_word(x->tenants), x->detections,
                           tr_stage_name(x->max_stage), f, l);
         }
         if (s->nbenign > 50)
@@ -328,10 +338,10 @@ static void summary(tr_buf *b, const tr_campaigns *c)
             tr_buf_printf(b, "  - %s\n", s->conflicts[k].text);
         tr_buf_putc(b, '\n');
     }
-    tr_buf_printf(b, "%u detections at %u tenants (fleet: %u); %u in no campaign or cluster "
-                     "(background, at %u tenants).\n",
-                  s->detections, s->tenants, s->fleet_tenants, s->background,
-                  s->background_tenants);
+    tr_buf_printf(b, "%u detections at %u %s (fleet: %u); %u in no campaign or cluster "
+                     "(background, at %u %s).\n",
+                  s->detections, s->tenants, tenants_word(s->tenants), s->fleet_tenants,
+                  s->background, s->background_tenants, tenants_word(s->background_tenants));
 }
 
 tr_err cr_write_text(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out)
