@@ -267,29 +267,29 @@ static tr_err parse_w3c(tr_parser *p, tr_str rec, tr_event *ev)
         tr_str v = vals[i];
         tr_field *f;
         if (c->role == ROLE_QUERY && st->stem >= 0)
-            f = tr_event_add(ev, c->name, composed, composed_kind);
+            f = tr_text_put(ev, c->name, composed, composed_kind);
         else if (is_dash(v))
-            f = tr_event_add(ev, c->name, v, TR_VNULL);
+            f = tr_text_put(ev, c->name, v, TR_VNULL);
         else if (c->role == ROLE_NUM)
             f = tr_text_add_num(ev, c->name, v);
         else
-            f = tr_event_add(ev, c->name, v, TR_VSTR);
+            f = tr_text_put(ev, c->name, v, TR_VSTR);
         if (!f)
             continue;
         f->alias = c->alias;
         if (c->derived.n) {
-            tr_field *d = tr_event_add(ev, c->derived, f->value, (tr_vkind)f->kind);
+            tr_field *d = tr_text_put(ev, c->derived, f->value, (tr_vkind)f->kind);
             if (d)
                 d->flags |= TR_FIELD_DERIVED;
         }
     }
     if (st->date < 0 && st->time >= 0 && st->have_hdr_date) {
-        tr_field *d = tr_event_add(ev, TR_STR("date"), (tr_str){ st->hdr_date, 10 }, TR_VSTR);
+        tr_field *d = tr_text_put(ev, TR_STR("date"), (tr_str){ st->hdr_date, 10 }, TR_VSTR);
         if (d)
             d->flags |= TR_FIELD_DERIVED;
     }
     if (st->uri < 0 && st->stem >= 0) {
-        tr_field *d = tr_event_add(ev, TR_STR("cs-uri"), composed, composed_kind);
+        tr_field *d = tr_text_put(ev, TR_STR("cs-uri"), composed, composed_kind);
         if (d)
             d->flags |= TR_FIELD_DERIVED;
     }

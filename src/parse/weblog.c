@@ -131,10 +131,10 @@ static tr_field *add_str_or_null(tr_event *ev, tr_str name, tr_str alias, tr_str
 static void add_request(tr_event *ev, tr_str r)
 {
     if (!r.n || is_dash(r)) {
-        tr_event_add(ev, TR_STR("request"), r, r.n ? TR_VNULL : TR_VSTR);
+        tr_text_put(ev, TR_STR("request"), r, r.n ? TR_VNULL : TR_VSTR);
         return;
     }
-    tr_event_add(ev, TR_STR("request"), r, TR_VSTR);
+    tr_text_put(ev, TR_STR("request"), r, TR_VSTR);
     const char *sp = memchr(r.p, ' ', r.n);
     tr_str method = { r.p, sp ? (size_t)(sp - r.p) : r.n };
     if (!sp || !is_method(method))
@@ -149,16 +149,16 @@ static void add_request(tr_event *ev, tr_str r)
         version = rest; /* "GET HTTP/1.1": no target at all */
         rest.n = 0;
     }
-    tr_event_add(ev, TR_STR("cs-method"), method, TR_VSTR);
+    tr_text_put(ev, TR_STR("cs-method"), method, TR_VSTR);
     if (rest.n) {
         const char *qm = memchr(rest.p, '?', rest.n);
         tr_str stem = { rest.p, qm ? (size_t)(qm - rest.p) : rest.n };
-        tr_event_add(ev, TR_STR("cs-uri"), rest, TR_VSTR);
-        tr_event_add(ev, TR_STR("cs-uri-stem"), stem, TR_VSTR);
-        tr_event_add(ev, TR_STR("cs-uri-query"), rest, TR_VSTR);
+        tr_text_put(ev, TR_STR("cs-uri"), rest, TR_VSTR);
+        tr_text_put(ev, TR_STR("cs-uri-stem"), stem, TR_VSTR);
+        tr_text_put(ev, TR_STR("cs-uri-query"), rest, TR_VSTR);
     }
     if (version.n)
-        tr_event_add(ev, TR_STR("cs-version"), version, TR_VSTR);
+        tr_text_put(ev, TR_STR("cs-version"), version, TR_VSTR);
 }
 
 /* nginx's default "main" format ends with "$http_x_forwarded_for": a list
@@ -217,7 +217,7 @@ static bool add_time_taken(tr_event *ev, tr_str v)
         if (places > 2)
             b[k++] = (char)('0' + frac % 10);
     }
-    tr_event_add(ev, TR_STR("time-taken"), (tr_str){ b, (size_t)k }, TR_VNUM);
+    tr_text_put(ev, TR_STR("time-taken"), (tr_str){ b, (size_t)k }, TR_VNUM);
     return true;
 }
 
@@ -279,22 +279,22 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
             port = (tr_str){ colon + 1, (size_t)(vh.p + vh.n - colon - 1) };
             vh.n = (size_t)(colon - vh.p);
         }
-        tr_event_add(ev, TR_STR("cs-host"), vh, TR_VSTR);
+        tr_text_put(ev, TR_STR("cs-host"), vh, TR_VSTR);
         if (all_digits(port))
             tr_text_add_num(ev, TR_STR("s-port"), port);
         first = 1;
     }
-    tr_event_add(ev, TR_STR("c-ip"), tok[first], TR_VSTR);
+    tr_text_put(ev, TR_STR("c-ip"), tok[first], TR_VSTR);
     if (!is_dash(tok[first + 1]))
-        tr_event_add(ev, TR_STR("ident"), tok[first + 1], TR_VSTR);
+        tr_text_put(ev, TR_STR("ident"), tok[first + 1], TR_VSTR);
     add_str_or_null(ev, TR_STR("cs-username"), (tr_str){ NULL, 0 }, tok[first + 2]);
     tr_str date, time;
     if (cached && st->have_date_time && ev->arena) {
         char *b = tr_arena_alloc(ev->arena, sizeof(st->date_time));
         if (b) {
             memcpy(b, st->date_time, sizeof(st->date_time));
-            tr_event_add(ev, TR_STR("date"), (tr_str){ b, 10 }, TR_VSTR);
-            tr_event_add(ev, TR_STR("time"), (tr_str){ b + 10, 8 }, TR_VSTR);
+            tr_text_put(ev, TR_STR("date"), (tr_str){ b, 10 }, TR_VSTR);
+            tr_text_put(ev, TR_STR("time"), (tr_str){ b + 10, 8 }, TR_VSTR);
         }
     } else if (tr_text_date_time(ev->ts, ev->arena, &date, &time)) {
         if (when.n <= WEBLOG_TS_MAX) {
@@ -305,16 +305,16 @@ static tr_err parse_weblog(tr_parser *p, tr_str rec, tr_event *ev)
             memcpy(st->date_time + 10, time.p, 8);
             st->have_date_time = true;
         }
-        tr_event_add(ev, TR_STR("date"), date, TR_VSTR);
-        tr_event_add(ev, TR_STR("time"), time, TR_VSTR);
+        tr_text_put(ev, TR_STR("date"), date, TR_VSTR);
+        tr_text_put(ev, TR_STR("time"), time, TR_VSTR);
     }
     add_request(ev, tr_text_unescape_log(request, ev->arena));
     if (is_dash(status))
-        tr_event_add(ev, TR_STR("sc-status"), status, TR_VNULL);
+        tr_text_put(ev, TR_STR("sc-status"), status, TR_VNULL);
     else
         tr_text_add_num(ev, TR_STR("sc-status"), status);
     if (is_dash(bytes))
-        tr_event_add(ev, TR_STR("sc-bytes"), TR_STR("0"), TR_VNUM);
+        tr_text_put(ev, TR_STR("sc-bytes"), TR_STR("0"), TR_VNUM);
     else if (bytes.n)
         tr_text_add_num(ev, TR_STR("sc-bytes"), bytes);
 

@@ -16,18 +16,8 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-bool tr_text_is_number(tr_str s)
+bool tr_text_number_tail(const char *p, const char *e)
 {
-    const char *p = s.p, *e = s.p + s.n;
-    if (p < e && *p == '-')
-        p++;
-    if (p == e || !is_digit(*p))
-        return false;
-    if (*p == '0')
-        p++;
-    else
-        while (p < e && is_digit(*p))
-            p++;
     if (p < e && *p == '.') {
         p++;
         if (p == e || !is_digit(*p))
@@ -131,17 +121,4 @@ bool tr_text_date_time(int64_t ns, tr_arena *arena, tr_str *date, tr_str *time)
     *date = (tr_str){ b, 10 };
     *time = (tr_str){ b + 10, 8 };
     return true;
-}
-
-tr_field *tr_text_add(tr_event *ev, tr_str name, tr_str alias, tr_str value, tr_vkind kind)
-{
-    tr_field *f = tr_event_add(ev, name, value, kind);
-    if (f)
-        f->alias = alias;
-    return f;
-}
-
-tr_field *tr_text_add_num(tr_event *ev, tr_str name, tr_str value)
-{
-    return tr_event_add(ev, name, value, tr_text_is_number(value) ? TR_VNUM : TR_VSTR);
 }

@@ -13,10 +13,45 @@
 
 #include "trawl/event.h"
 
+/* Whether p[0..e) is a JSON number's fraction and exponent
+ * ((.[0-9]+)?([eE][+-]?[0-9]+)?, all of it); tr_text_is_number's tail. */
+bool tr_text_number_tail(const char *p, const char *e);
+
 /* True when s is a JSON number (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
  * Decoders only tag a value TR_VNUM when this holds: `trawl cat` writes
- * numbers verbatim, so "007" or "1e" must stay strings. */
-bool tr_text_is_number(tr_str s);
+ * numbers verbatim, so "007" or "1e" must stay strings. Inline: Zeek and web
+ * logs ask it of several values a record, and most are plain integers. */
+static inline bool tr_text_is_number(tr_str s)
+{
+    const char *p = s.p, *e = s.p + s.n;
+    if (p < e && *p == '-')
+        p++;
+    if (p == e)
+        return false;
+    if (*p == '0') {
+        p++;
+    } else {
+        if ((unsigned)(*p - '0') > 9)
+            return false;
+        do
+            p++;
+        while (p < e && (unsigned)(*p - '0') <= 9);
+    }
+    return p == e || tr_text_number_tail(p, e);
+}
+
+/* tr_event_add, inline for the decoders' per-value loops (same contract:
+ * NULL and ev->truncated counted when the event is full). */
+static inline tr_field *tr_text_put(tr_event *ev, tr_str name, tr_str value, tr_vkind kind)
+{
+    if (TR_UNLIKELY(ev->nfields >= ev->cap)) {
+        ev->truncated++;
+        return NULL;
+    }
+    tr_field *f = &ev->fields[ev->nfields++];
+    *f = (tr_field){ .name = name, .value = value, .kind = (uint8_t)kind };
+    return f;
+}
 
 /* Value of a hex digit, or -1. */
 static inline int tr_text_hexval(unsigned char c)
@@ -88,9 +123,19 @@ tr_str tr_text_unescape_log(tr_str s, tr_arena *arena);
 bool tr_text_date_time(int64_t ns, tr_arena *arena, tr_str *date, tr_str *time);
 
 /* Appends a field and sets its alias; NULL when the event is full. */
-tr_field *tr_text_add(tr_event *ev, tr_str name, tr_str alias, tr_str value, tr_vkind kind);
+static inline tr_field *tr_text_add(tr_event *ev, tr_str name, tr_str alias, tr_str value,
+                                    tr_vkind kind)
+{
+    tr_field *f = tr_text_put(ev, name, value, kind);
+    if (f)
+        f->alias = alias;
+    return f;
+}
 
 /* Appends value as a number when it is one, as a string otherwise. */
-tr_field *tr_text_add_num(tr_event *ev, tr_str name, tr_str value);
+static inline tr_field *tr_text_add_num(tr_event *ev, tr_str name, tr_str value)
+{
+    return tr_text_put(ev, name, value, tr_text_is_number(value) ? TR_VNUM : TR_VSTR);
+}
 
 #endif
