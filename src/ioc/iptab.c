@@ -121,26 +121,30 @@ void ioc_iptab_put(ioc_iptab *t, const ioc_ip *ip, uint32_t val, bool *dup, uint
     t->count++;
 }
 
+void ioc_iptab_lookup_v4(const ioc_iptab *t, uint32_t a, ioc_iptab_fn fn, void *ctx)
+{
+    for (unsigned k = 0; k < t->nv4plens; k++) {
+        unsigned plen = t->v4plens[k];
+        uint32_t m = plen ? a & (0xffffffffu << (32 - plen)) : 0;
+        size_t h = h4(m, plen);
+        if (!ioc_filter_maybe(&t->filter, h))
+            continue;
+        size_t i = h & t->v4mask;
+        while (t->v4[i].val1) {
+            if (t->v4[i].addr == m && t->v4[i].plen == plen) {
+                if (fn(ctx, t->v4[i].val1 - 1))
+                    return;
+                break;
+            }
+            i = (i + 1) & t->v4mask;
+        }
+    }
+}
+
 void ioc_iptab_lookup(const ioc_iptab *t, const ioc_ip *ip, ioc_iptab_fn fn, void *ctx)
 {
     if (ip->v4) {
-        uint32_t a = v4_of(ip);
-        for (unsigned k = 0; k < t->nv4plens; k++) {
-            unsigned plen = t->v4plens[k];
-            uint32_t m = plen ? a & (0xffffffffu << (32 - plen)) : 0;
-            size_t h = h4(m, plen);
-            if (!ioc_filter_maybe(&t->filter, h))
-                continue;
-            size_t i = h & t->v4mask;
-            while (t->v4[i].val1) {
-                if (t->v4[i].addr == m && t->v4[i].plen == plen) {
-                    if (fn(ctx, t->v4[i].val1 - 1))
-                        return;
-                    break;
-                }
-                i = (i + 1) & t->v4mask;
-            }
-        }
+        ioc_iptab_lookup_v4(t, v4_of(ip), fn, ctx);
         return;
     }
     for (unsigned k = 0; k < t->nv6plens; k++) {

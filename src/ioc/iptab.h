@@ -54,6 +54,8 @@ void ioc_iptab_put(ioc_iptab *t, const ioc_ip *ip, uint32_t val, bool *dup, uint
  * longest prefix first; stops when fn returns true. */
 typedef bool (*ioc_iptab_fn)(void *ctx, uint32_t val);
 void ioc_iptab_lookup(const ioc_iptab *t, const ioc_ip *ip, ioc_iptab_fn fn, void *ctx);
+/* The same for the IPv4 address a (host order), without an ioc_ip. */
+void ioc_iptab_lookup_v4(const ioc_iptab *t, uint32_t a, ioc_iptab_fn fn, void *ctx);
 bool ioc_iptab_any(const ioc_iptab *t, const ioc_ip *ip);
 size_t ioc_iptab_memory(const ioc_iptab *t);
 

@@ -195,11 +195,22 @@ static bool ip_hit(void *ctx, uint32_t val)
     return c->s->stop;
 }
 
+static void look_v4(tr_ioc_scratch *s, tr_str tok, uint32_t v4)
+{
+    ip_ctx c = { s, tok };
+    ioc_iptab_lookup_v4(&s->x->ips, v4, ip_hit, &c);
+}
+
 /* An address, with an optional ":port" (IPv4) or "[v6]:port". */
 static void look_ip(tr_ioc_scratch *s, const char *p, size_t n)
 {
     if (!(s->x->types & (1u << TR_IOC_IPV4 | 1u << TR_IOC_IPV6 | 1u << TR_IOC_CIDR)))
         return;
+    uint32_t v4;
+    if (ioc_parse_ipv4(p, n, &v4)) { /* most addresses: no ioc_ip to build */
+        look_v4(s, (tr_str){ p, n }, v4);
+        return;
+    }
     ioc_ip ip;
     tr_str tok = { p, n };
     if (!ioc_parse_ip(p, n, &ip, false)) {
@@ -250,6 +261,12 @@ static void look_host(tr_ioc_scratch *s, tr_str h)
         return;
     unsigned char c0 = (unsigned char)h.p[0], cl = (unsigned char)h.p[h.n - 1];
     if ((cls[c0] & C_DIGIT) || c0 == '[' || c0 == ':' || (cls[cl] & C_DIGIT)) {
+        uint32_t v4;
+        if (ioc_parse_ipv4(h.p, h.n, &v4)) {
+            if (s->x->types & (1u << TR_IOC_IPV4 | 1u << TR_IOC_IPV6 | 1u << TR_IOC_CIDR))
+                look_v4(s, h, v4);
+            return;
+        }
         ioc_ip ip;
         tr_str t = h;
         if (t.n >= 2 && t.p[0] == '[' && t.p[t.n - 1] == ']')

@@ -30,30 +30,35 @@ static inline int hexval(unsigned char c)
 
 bool ioc_parse_ipv4(const char *p, size_t n, uint32_t *out)
 {
-    /* 1 to 3 digits a part (leading zeros allowed), each at most 255 */
+    /* 1 to 3 digits a part (leading zeros allowed), each at most 255; the
+     * digits unrolled, since every address of every log comes through here */
     if (n < 7 || n > 15)
         return false;
-    const char *e = p + n;
+    const unsigned char *q = (const unsigned char *)p, *e = q + n;
     uint32_t v = 0;
-    for (int part = 0; part < 4; part++) {
-        if (p >= e)
-            return false;
-        unsigned x = (unsigned)(unsigned char)*p - '0';
+    for (int part = 0;; part++) {
+        unsigned x = (unsigned)*q - '0', d;
         if (x > 9)
             return false;
-        p++;
-        for (int k = 0; k < 2 && p < e && (unsigned)(unsigned char)*p - '0' <= 9; k++)
-            x = x * 10 + ((unsigned)(unsigned char)*p++ - '0');
-        if (x > 255)
-            return false;
-        v = (v << 8) | x;
-        if (part < 3) {
-            if (p >= e || *p != '.')
-                return false;
-            p++;
+        q++;
+        if (q < e && (d = (unsigned)*q - '0') <= 9) {
+            x = x * 10 + d;
+            q++;
+            if (q < e && (d = (unsigned)*q - '0') <= 9) {
+                x = x * 10 + d;
+                q++;
+                if (x > 255)
+                    return false;
+            }
         }
+        v = v << 8 | x;
+        if (part == 3)
+            break;
+        if (e - q < 2 || *q != '.') /* a dot and at least one digit */
+            return false;
+        q++;
     }
-    if (p != e)
+    if (q != e)
         return false;
     *out = v;
     return true;
