@@ -146,6 +146,19 @@ void ls_derive_all_logged(tr_event *ev, tr_str name, tr_str src, ls_derive_log *
 
 void ls_derive_replay(tr_event *ev, const ls_derive_step *steps, uint32_t n)
 {
+    if (TR_LIKELY(ev->cap - ev->nfields >= n)) {
+        /* room for every step (the usual case): one store per field */
+        tr_field *out = ev->fields + ev->nfields;
+        for (uint32_t k = 0; k < n; k++) {
+            const tr_field *s = &ev->fields[steps[k].src];
+            uint8_t flags = (uint8_t)(s->flags & (TR_FIELD_ESCAPED | TR_FIELD_MULTI));
+            flags |= (uint8_t)(TR_FIELD_DERIVED | (steps[k].glob ? TR_FIELD_MULTI : 0));
+            out[k] = (tr_field){ .name = steps[k].name, .value = s->value, .kind = s->kind,
+                                 .flags = flags, .vtype = s->vtype, .side = s->side };
+        }
+        ev->nfields += n;
+        return;
+    }
     for (uint32_t k = 0; k < n; k++) {
         tr_field s = ev->fields[steps[k].src];
         tr_field *d = append(ev, steps[k].name, s.value, (tr_vkind)s.kind);
