@@ -54,7 +54,9 @@ struct tr_ioc_scratch {
     tr_ioc_match_fn cb;
     void *ctx;
     int64_t ts;
+    const tr_event *ev;
     tr_str host;                 /* the event's host (for relative URLs) */
+    bool host_known;             /* host found (on the first relative URL) */
     bool stop;
 };
 
@@ -479,6 +481,28 @@ static tr_str trim_ws(tr_str v)
     return v;
 }
 
+/* The event's host, for joining with a request URI: its first unescaped
+ * DOMAIN or HOSTPORT field, looked for on the first relative URL only. */
+static tr_str event_host(tr_ioc_scratch *s)
+{
+    if (s->host_known)
+        return s->host;
+    s->host_known = true;
+    s->host = (tr_str){ NULL, 0 };
+    if (!(s->x->types & (1u << TR_IOC_URL)))
+        return s->host;
+    const tr_event *ev = s->ev;
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        const tr_field *f = &ev->fields[i];
+        if ((f->vtype == TR_T_DOMAIN || f->vtype == TR_T_HOSTPORT) &&
+            !(f->flags & TR_FIELD_ESCAPED)) {
+            s->host = trim_ws(f->value);
+            break;
+        }
+    }
+    return s->host;
+}
+
 static void scan_value(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
 {
     v = trim_ws(v);
@@ -498,10 +522,11 @@ static void scan_value(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
         break;
     case TR_T_URL:
         if (v.p[0] == '/') { /* a request URI: joined with the event's host */
-            if (s->host.n && s->host.n + v.n < SCRATCH_URL) {
-                memcpy(s->join, s->host.p, s->host.n);
-                memcpy(s->join + s->host.n, v.p, v.n);
-                look_url(s, (tr_str){ s->join, s->host.n + v.n });
+            tr_str host = event_host(s);
+            if (host.n && host.n + v.n < SCRATCH_URL) {
+                memcpy(s->join, host.p, host.n);
+                memcpy(s->join + host.n, v.p, v.n);
+                look_url(s, (tr_str){ s->join, host.n + v.n });
             } else {
                 size_t q = 0;
                 while (q < v.n && v.p[q] != '?')
@@ -590,15 +615,16 @@ static void scan_value_cached(tr_ioc_scratch *s, tr_vtype vt, tr_str v)
         return;
     tr_str key = v;
     uint8_t mode = (uint8_t)vt;
-    if (vt == TR_T_URL && v.p[0] == '/' && s->host.n) {
+    tr_str host = vt == TR_T_URL && v.p[0] == '/' ? event_host(s) : (tr_str){ NULL, 0 };
+    if (host.n) {
         /* the scan joins host and URI: remember the joined bytes */
-        if (s->host.n + v.n > MISS_BYTES) {
+        if (host.n + v.n > MISS_BYTES) {
             scan_value(s, vt, v);
             return;
         }
-        memcpy(s->join, s->host.p, s->host.n);
-        memcpy(s->join + s->host.n, v.p, v.n);
-        key = (tr_str){ s->join, s->host.n + v.n };
+        memcpy(s->join, host.p, host.n);
+        memcpy(s->join + host.n, v.p, v.n);
+        key = (tr_str){ s->join, host.n + v.n };
         mode |= 0x80;
     }
     if (!worth_remembering(vt) || key.n > MISS_BYTES) {
@@ -641,17 +667,8 @@ tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_event *ev,
     s->ts = ev->ts;
     s->stop = false;
     s->nseen = 0;
-    s->host = (tr_str){ NULL, 0 };
-    if (x->types & (1u << TR_IOC_URL)) {
-        for (uint32_t i = 0; i < ev->nfields; i++) {
-            const tr_field *f = &ev->fields[i];
-            if ((f->vtype == TR_T_DOMAIN || f->vtype == TR_T_HOSTPORT) &&
-                !(f->flags & TR_FIELD_ESCAPED)) {
-                s->host = trim_ws(f->value);
-                break;
-            }
-        }
-    }
+    s->ev = ev;
+    s->host_known = false;
     /* typed values that may contain later ones (not addresses), in field order */
     const tr_field *outer[SCAN_OUTER];
     uint32_t nouter = 0;
