@@ -38,6 +38,21 @@ printf 'hunt -j 2: %.2f s wall (%.2f s CPU), %.0f MB/s, peak RSS %d MB\n' \
     "$w2" "$(echo "$u2 + $s2" | bc)" "$(echo "$mb / $w2" | bc -l)" $((m2 / 1024))
 printf 'scaling -j1 -> -j2: %.2fx, output identical: %s\n' "$(echo "$w1 / $w2" | bc -l)" \
     "$([ $same = 1 ] && echo yes || echo NO)"
+# The machine is shared: wall time scales with what other jobs leave us. The
+# summary's thread line gives CPU per thread; the scaling the pipeline allows
+# is the -j 1 CPU over the busiest -j 2 thread's CPU (1.0 = no gain, 2.0 =
+# perfect split, nothing added), and the waits say whether threads starved.
+thr() { sed -nE 's/^trawl:   threads +[0-9]+: ([0-9.]+) s CPU in all, ([0-9.]+) s in the busiest, ([0-9]+) waits.*/\1 \2 \3/p' "$WORK/summary.$1"; }
+read -r c1 b1 wt1 <<<"$(thr 1)"
+read -r c2 b2 wt2 <<<"$(thr 2)"
+if [ -n "${c1:-}" ] && [ -n "${b2:-}" ]; then
+    printf 'CPU: -j 1 %.2f s; -j 2 %.2f s in all, %.2f s in the busiest thread, %s waits for work\n' \
+        "$c1" "$c2" "$b2" "$wt2"
+    printf 'scaling by CPU (-j 1 CPU / busiest -j 2 thread): %.2fx (load-independent)\n' \
+        "$(echo "$c1 / $b2" | bc -l)"
+    echo "RESULT scaling_cpu_j2_over_j1 $(echo "$c1 / $b2" | bc -l) x"
+    echo "RESULT cpu_overhead_j2 $(echo "$c2 / $c1" | bc -l) x"
+fi
 echo "per format (-j 1):"
 grep '^trawl:   ' "$WORK/summary.1"
 echo "RESULT input_mb $(printf %.0f "$mb") MB"

@@ -125,6 +125,8 @@ typedef struct tr_hunt_format_stats {
     double seconds; /* worker time spent on this format */
 } tr_hunt_format_stats;
 
+#define TR_HUNT_THREAD_STATS 64
+
 typedef struct tr_hunt_stats {
     uint64_t sources;        /* inputs read */
     uint64_t sources_failed; /* inputs that could not be opened or read to the end */
@@ -138,6 +140,14 @@ typedef struct tr_hunt_stats {
     uint64_t scan_errors;    /* matcher errors (e.g. regex limits), reported */
     double seconds;          /* wall clock */
     tr_hunt_format_stats by_format[TR_FMT_COUNT];
+    /* Per pipeline thread, the calling thread first (at most
+     * TR_HUNT_THREAD_STATS listed): CPU seconds it spent in the pipeline
+     * and how many times it found no work and waited. On a shared machine
+     * these, not wall time, tell whether threads starve or the split is
+     * uneven. */
+    uint32_t threads;
+    double thread_cpu[TR_HUNT_THREAD_STATS];
+    uint64_t thread_waits[TR_HUNT_THREAD_STATS];
 } tr_hunt_stats;
 
 /* Runs a hunt over paths (files, directories, "-"), in order. Problems with

@@ -66,6 +66,8 @@ typedef struct worker {
     tr_parser *parser[TR_FMT_COUNT];  /* per format */
     size_t parser_src[TR_FMT_COUNT];  /* header formats: source and … */
     uint64_t parser_epoch[TR_FMT_COUNT]; /* … header epoch the parser has seen */
+    double cpu;                       /* CPU seconds spent in worker_main */
+    uint64_t waits;                   /* times it found no work */
 } worker;
 
 struct hunt {
@@ -91,6 +93,15 @@ struct hunt {
     tr_progress progress;
     uint64_t raw_total, raw_read;
 };
+
+/* CPU time of the calling thread, in seconds. */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static double now_s(void)
 {
@@ -660,6 +671,7 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     hunt *h = w->h;
+    double cpu0 = thread_cpu_s();
     pthread_mutex_lock(&h->lock);
     for (;;) {
         if (h->done || h->fatal)
@@ -704,10 +716,12 @@ static void *worker_main(void *arg)
             pthread_cond_broadcast(&h->cond);
             continue;
         }
+        w->waits++;
         pthread_cond_wait(&h->cond, &h->lock);
     }
     pthread_cond_broadcast(&h->cond);
     pthread_mutex_unlock(&h->lock);
+    w->cpu = thread_cpu_s() - cpu0;
     return NULL;
 }
 
@@ -864,6 +878,11 @@ tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t n
     worker_main(&ws[0]); /* the calling thread works too */
     for (unsigned i = 1; i <= started; i++)
         pthread_join(ws[i].tid, NULL);
+    for (unsigned i = 0; i <= started && i < TR_HUNT_THREAD_STATS; i++) {
+        st->thread_cpu[i] = ws[i].cpu;
+        st->thread_waits[i] = ws[i].waits;
+        st->threads = i + 1;
+    }
     if (have_prog) {
         pthread_mutex_lock(&h.lock);
         h.done = true;
@@ -925,6 +944,20 @@ void tr_hunt_stats_print(const tr_hunt_stats *st, FILE *f)
                 " rejected  %8.1f MB/s per thread\n",
                 tr_format_name((tr_format)i), fs->files, (double)fs->bytes / 1e6, fs->events,
                 fs->rejected, (double)fs->bytes / 1e6 / ws);
+    }
+    if (st->threads) {
+        double total = 0, most = 0;
+        uint64_t waits = 0;
+        for (uint32_t i = 0; i < st->threads; i++) {
+            total += st->thread_cpu[i];
+            most = TR_MAX(most, st->thread_cpu[i]);
+            waits += st->thread_waits[i];
+        }
+        fprintf(f, "trawl:   threads %3u: %.2f s CPU in all, %.2f s in the busiest, %" PRIu64
+                   " waits for work;", st->threads, total, most, waits);
+        for (uint32_t i = 0; i < st->threads && i < 8; i++)
+            fprintf(f, " %.2f", st->thread_cpu[i]);
+        fprintf(f, "%s s\n", st->threads > 8 ? " …" : "");
     }
     if (st->truncated)
         fprintf(f, "trawl: %" PRIu64 " events had more fields than the limit (%d); extra fields "
