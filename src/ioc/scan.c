@@ -673,14 +673,19 @@ tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_event *ev,
     const tr_field *outer[SCAN_OUTER];
     uint32_t nouter = 0;
     bool overflow = false;
-    for (uint32_t i = 0; i < ev->nfields && !s->stop; i++) {
-        const tr_field *f = &ev->fields[i];
-        if (f->vtype == TR_T_NONE)
+    /* most fields are untyped (taxonomy copies, counters): the skip is the
+     * tight part of the loop */
+    const tr_field *fields = ev->fields;
+    for (uint32_t i = 0, n = ev->nfields; i < n; i++) {
+        const tr_field *f = &fields[i];
+        if (TR_LIKELY(f->vtype == TR_T_NONE))
             continue;
         if (f->kind != TR_VNULL && f->value.n != 0 &&
-            !(overflow ? inside_any(f, ev->fields, i) : inside_list(f, outer, nouter))) {
+            !(overflow ? inside_any(f, fields, i) : inside_list(f, outer, nouter))) {
             s->field = f;
             scan_value_cached(s, (tr_vtype)f->vtype, field_text(s, f));
+            if (s->stop)
+                break;
         }
         if (f->vtype != TR_T_IP && f->value.n) {
             if (nouter < SCAN_OUTER)
