@@ -369,18 +369,39 @@ static bool url_split(const char *p, size_t n, url_parts *u)
             i = k + 3;
         }
     }
-    size_t a = i;
-    while (i < n && p[i] != '/' && p[i] != '?' && p[i] != '#')
-        i++;
-    tr_str auth = { p + a, i - a };
-    for (size_t k = auth.n; k > 0; k--) { /* userinfo ends at the last '@' */
-        if (auth.p[k - 1] == '@') {
-            auth.p += k;
-            auth.n -= k;
+    /* One pass over the authority: where the userinfo ends (the last '@'),
+     * and after it the first ':', the first byte that cannot be in a host
+     * name and whether the port is all digits. */
+    size_t a = i, colon = SIZE_MAX, bad = SIZE_MAX;
+    bool port_ok = true;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '/' || c == '?' || c == '#')
             break;
+        if (c == '@') {
+            a = i + 1;
+            colon = bad = SIZE_MAX;
+            port_ok = true;
+        } else if (colon != SIZE_MAX) {
+            port_ok &= is_digit(c);
+        } else if (c == ':') {
+            colon = i;
+        } else if (bad == SIZE_MAX && !host_char(c) && c != '.') {
+            bad = i;
         }
     }
-    if (auth.n && auth.p[0] == '[') {
+    tr_str auth = { p + a, i - a };
+    if (auth.n == 0)
+        return false;
+    if (auth.p[0] != '[') { /* a name or an IPv4 address: decided by the pass */
+        u->host = (tr_str){ auth.p, (colon == SIZE_MAX ? i : colon) - a };
+        if (colon != SIZE_MAX)
+            u->port = (tr_str){ p + colon + 1, i - colon - 1 };
+        if (u->host.n && u->host.p[u->host.n - 1] == '.')
+            u->host.n--;
+        if (u->host.n == 0 || !port_ok || bad != SIZE_MAX)
+            return false;
+    } else { /* "[v6]" or "[v6]:port" */
         size_t k = 1;
         while (k < auth.n && auth.p[k] != ']')
             k++;
@@ -392,25 +413,10 @@ static bool url_split(const char *p, size_t n, url_parts *u)
                 return false;
             u->port = (tr_str){ auth.p + k + 2, auth.n - k - 2 };
         }
-    } else {
-        size_t k = 0;
-        while (k < auth.n && auth.p[k] != ':')
-            k++;
-        u->host = (tr_str){ auth.p, k };
-        if (k < auth.n)
-            u->port = (tr_str){ auth.p + k + 1, auth.n - k - 1 };
-    }
-    if (u->host.n && u->host.p[u->host.n - 1] == '.')
-        u->host.n--;
-    if (u->host.n == 0)
-        return false;
-    for (size_t k = 0; k < u->port.n; k++)
-        if (!is_digit((unsigned char)u->port.p[k]))
-            return false;
-    if (u->host.p[0] != '[')
-        for (size_t k = 0; k < u->host.n; k++)
-            if (!host_char((unsigned char)u->host.p[k]) && u->host.p[k] != '.')
+        for (size_t j = 0; j < u->port.n; j++)
+            if (!is_digit((unsigned char)u->port.p[j]))
                 return false;
+    }
     size_t ps = i;
     while (i < n && p[i] != '?' && p[i] != '#')
         i++;
