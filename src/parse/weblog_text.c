@@ -98,26 +98,37 @@ static void two(char *p, int v)
 
 bool tr_text_date_time(int64_t ns, tr_arena *arena, tr_str *date, tr_str *time)
 {
+    /* consecutive records are mostly of one day: its date is kept per thread
+     * and only the time of day is worked out per record */
+    static _Thread_local int64_t cached_day = INT64_MIN;
+    static _Thread_local char cached_date[10];
     if (!arena || ns == TR_TS_NONE)
         return false;
     char *b = tr_arena_alloc(arena, 20);
     if (!b)
         return false;
-    tr_tm tm;
-    tr_time_split(ns, &tm);
-    if (tm.year < 0 || tm.year > 9999)
-        return false;
-    two(b, tm.year / 100);
-    two(b + 2, tm.year % 100);
-    b[4] = '-';
-    two(b + 5, tm.month);
-    b[7] = '-';
-    two(b + 8, tm.day);
-    two(b + 10, tm.hour);
+    int64_t secs = ns / TR_NS_PER_SEC - (ns % TR_NS_PER_SEC < 0);
+    int64_t day = secs / 86400 - (secs % 86400 < 0);
+    int64_t sod = secs - day * 86400;
+    if (day != cached_day) {
+        tr_tm tm;
+        tr_time_split(ns, &tm);
+        if (tm.year < 0 || tm.year > 9999)
+            return false;
+        two(cached_date, tm.year / 100);
+        two(cached_date + 2, tm.year % 100);
+        cached_date[4] = '-';
+        two(cached_date + 5, tm.month);
+        cached_date[7] = '-';
+        two(cached_date + 8, tm.day);
+        cached_day = day;
+    }
+    memcpy(b, cached_date, 10);
+    two(b + 10, (int)(sod / 3600));
     b[12] = ':';
-    two(b + 13, tm.minute);
+    two(b + 13, (int)(sod / 60 % 60));
     b[15] = ':';
-    two(b + 16, tm.second);
+    two(b + 16, (int)(sod % 60));
     *date = (tr_str){ b, 10 };
     *time = (tr_str){ b + 10, 8 };
     return true;
