@@ -153,8 +153,12 @@ void ls_derive_replay(tr_event *ev, const ls_derive_step *steps, uint32_t n)
             const tr_field *s = &ev->fields[steps[k].src];
             uint8_t flags = (uint8_t)(s->flags & (TR_FIELD_ESCAPED | TR_FIELD_MULTI));
             flags |= (uint8_t)(TR_FIELD_DERIVED | (steps[k].glob ? TR_FIELD_MULTI : 0));
-            out[k] = (tr_field){ .name = steps[k].name, .value = s->value, .kind = s->kind,
-                                 .flags = flags, .vtype = s->vtype, .side = s->side };
+            out[k] = (tr_field){ .name = steps[k].name,
+                                 .value = s->value,
+                                 .kind = s->kind,
+                                 .flags = flags,
+                                 .vtype = s->vtype,
+                                 .side = s->side };
         }
         ev->nfields += n;
         return;

@@ -374,8 +374,9 @@ static bool is_word(tr_str v, const char *w, size_t n)
 }
 
 /* Adds one value of type t (inlined: it runs for every column of every record). */
-static inline __attribute__((always_inline)) void add_value(const zeek_state *st, tr_event *ev, tr_str name, uint8_t t, tr_str v,
-                      uint8_t flags, bool escapes)
+static inline __attribute__((always_inline)) void add_value(const zeek_state *st, tr_event *ev,
+                                                            tr_str name, uint8_t t, tr_str v,
+                                                            uint8_t flags, bool escapes)
 {
     tr_field *f;
     if (is_word(v, st->unset, st->nunset)) {

@@ -66,8 +66,8 @@ typedef struct worker {
     tr_parser *parser[TR_FMT_COUNT];  /* per format */
     size_t parser_src[TR_FMT_COUNT];  /* header formats: source and … */
     uint64_t parser_epoch[TR_FMT_COUNT]; /* … header epoch the parser has seen */
-    double cpu;                       /* CPU seconds spent in worker_main */
-    uint64_t waits;                   /* times it found no work */
+    double cpu;                          /* CPU seconds spent in worker_main */
+    uint64_t waits;                      /* times it found no work */
 } worker;
 
 struct hunt {
@@ -953,8 +953,10 @@ void tr_hunt_stats_print(const tr_hunt_stats *st, FILE *f)
             most = TR_MAX(most, st->thread_cpu[i]);
             waits += st->thread_waits[i];
         }
-        fprintf(f, "trawl:   threads %3u: %.2f s CPU in all, %.2f s in the busiest, %" PRIu64
-                   " waits for work;", st->threads, total, most, waits);
+        fprintf(f,
+                "trawl:   threads %3u: %.2f s CPU in all, %.2f s in the busiest, %" PRIu64
+                " waits for work;",
+                st->threads, total, most, waits);
         for (uint32_t i = 0; i < st->threads && i < 8; i++)
             fprintf(f, " %.2f", st->thread_cpu[i]);
         fprintf(f, "%s s\n", st->threads > 8 ? " …" : "");
