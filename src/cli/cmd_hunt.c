@@ -211,7 +211,8 @@ int cmd_hunt(int argc, char **argv)
                 "how far behind the newest event of its group an event may arrive and still "
                 "join its correlation windows (several files of one tenant over the same "
                 "period; default 0)"),
-        OPT_FLAG(0, "progress", &o.progress, "show progress (default on a terminal)"),
+        OPT_FLAG(0, "progress", &o.progress,
+                 "show progress on a terminal (the default; never when stderr is not one)"),
         OPT_FLAG(0, "no-progress", &o.no_progress, "never show progress"),
         OPT_FLAG('q', "quiet", &o.quiet, "no summary at the end"),
         KAFKA_HUNT_OPTIONS(&o.kafka),
