@@ -201,6 +201,42 @@ check "rate limit: 3 of 5 quick requests pass, then 429 ($codes)" \
     [ "$codes" = "200 200 200 429 429 " ]
 check "429 says when to retry" grep -q "retry after" "$tmp/body"
 
+# ---- concurrency: N idle connections held open, then one more request ----
+hold() { # PORT N: prints the status of a request made while N connections are held open,
+         # then that of one made after they are closed ("closed": refused without a reply)
+    timeout 20 python3 -c "
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+req = b'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
+def status():
+    try:
+        s = socket.create_connection(('127.0.0.1', port), timeout=5)
+        s.sendall(req)
+        r = s.recv(100).split()
+        s.close()
+        return r[1].decode() if len(r) > 1 else 'closed'
+    except OSError:
+        return 'closed'
+held = [socket.create_connection(('127.0.0.1', port)) for _ in range(n)]
+time.sleep(0.3)
+during = status()
+for s in held: s.close()
+time.sleep(0.3)
+print(during, status())" "$1" "$2" 2>/dev/null
+}
+port() { local p=${1##*:}; echo "${p%/}"; }
+start perip --store s.db --listen 127.0.0.1:0 --rate 0 --max-per-ip 2 -j 1
+check "per-address limit: 1 held, a request passes ($(hold "$(port "$url")" 1))" \
+    [ "$(hold "$(port "$url")" 1)" = "200 200" ]
+check "per-address limit: 2 held, the next connection is refused, then served" \
+    [ "$(hold "$(port "$url")" 2)" = "closed 200" ]
+check "-j 1 starts without a libmicrohttpd warning" [ ! -s "$tmp/perip.err" ]
+start conns --store s.db --listen 127.0.0.1:0 --rate 0 --max-connections 4 -j 4
+check "connection limit: 3 of 4 held, a request passes" \
+    [ "$(hold "$(port "$url")" 3)" = "200 200" ]
+check "connection limit: 4 held, the next connection is refused, then served" \
+    [ "$(hold "$(port "$url")" 4)" = "closed 200" ]
+
 # ---- tokens ----
 start open --store s.db --listen 0.0.0.0:0
 check "non-loopback without a token refuses to start" [ -z "$url" ]

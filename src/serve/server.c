@@ -675,6 +675,9 @@ tr_err tr_serve_start(const tr_serve_opts *o, tr_serve **out, char *err, size_t 
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)s->addr.port, NULL, NULL, on_request, s,
+        /* the logger first: libmicrohttpd reports on the options that follow (a pool of
+         * one thread is no pool) through it, not on stderr */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr.ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 256u,
@@ -682,7 +685,6 @@ tr_err tr_serve_start(const tr_serve_opts *o, tr_serve **out, char *err, size_t 
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_header ? o->max_header : (size_t)32768,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_END);
     if (!s->daemon) {
         e = fail(err, errlen, TR_ENET, "cannot listen on %s:%u (address in use, not local, or "
