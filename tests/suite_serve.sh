@@ -109,6 +109,21 @@ curl -s "${U}api/detections?kind=ioc&since=2020-02-01&until=2020-03-01&total=1&l
 check "detections: total of a kind and time range equals the store's" \
     [ "$(json "$tmp/page.json" "j['total']")" = \
       "$(store_count --kind ioc --since 2020-02-01 --until 2020-03-01)" ]
+# the rule and indicator filters: a Sigma rule and an indicator of the store
+"$TRAWL" query --store "$tmp/s.db" --kind sigma --format jsonl | head -n 1 >"$tmp/one.json"
+rule=$(json "$tmp/one.json" "j['rule_id']")
+curl -s "${U}api/detections?rule=$rule&total=1&limit=1" >"$tmp/page.json"
+n_rule=$(store_count --rule "$rule")
+check "detections: total of rule $rule equals the store's ($n_rule)" \
+    [ "$(json "$tmp/page.json" "j['total']")" = "$n_rule" -a "$n_rule" -gt 0 ]
+check "… and every detection of the page is of that rule" \
+    [ "$(json "$tmp/page.json" "set(d['rule_id'] for d in j['detections']) == {'$rule'}")" = True ]
+"$TRAWL" query --store "$tmp/s.db" --kind ioc --format jsonl | head -n 1 >"$tmp/one.json"
+ind=$(json "$tmp/one.json" "j['indicator']['value']")
+curl -s -G --data-urlencode "indicator=$ind" -d total=1 "${U}api/detections" >"$tmp/page.json"
+n_ind=$(store_count --indicator "$ind")
+check "detections: total of indicator $ind equals the store's ($n_ind)" \
+    [ "$(json "$tmp/page.json" "j['total']")" = "$n_ind" -a "$n_ind" -gt 0 ]
 
 # drill-down: a detection's source record is the line it names
 id=$(json "$tmp/page.json" "j['detections'][0]['id']")
@@ -287,6 +302,19 @@ id=$(json <(curl -s "${L}api/detections?tenant=org-901&limit=1") "j['detections'
 curl -s "${L}api/detections/$id" >"$tmp/one.json"
 check "ingest: drill-down reads the spooled record" \
     [ "$(json "$tmp/one.json" "j['source']['available']")" = True ]
+# JSON lines: Sysmon events of the compromised tenants (APT41's loader and C2)
+grep -h -E '66\.42\.98\.220|storesyncsvc|exchange\.dumb1' "$tmp"/fleet/logs/*/windows/*/sysmon.jsonl |
+    head -n 10 >"$tmp/post.jsonl"
+nj=$(wc -l <"$tmp/post.jsonl")
+check "ingest JSON lines: $nj Sysmon events to post" [ "$nj" -gt 3 ]
+check "ingest JSON lines: 200" \
+    [ "$(code --data-binary @"$tmp/post.jsonl" "${L}api/ingest?tenant=org-902&wait=1")" = 200 ]
+check "ingest JSON lines: read as evtx-json, all $nj records, detections stored" \
+    [ "$(json "$tmp/body" "j['format'], j['records'], j['rejected'], j['stored'] > 0")" = \
+      "('evtx-json', $nj, 0, True)" ]
+check "ingest JSON lines: visible at once with wait=1" \
+    [ "$(json <(curl -s "${L}api/tenants/org-902") "j['tenant']['detections']")" = \
+      "$(json "$tmp/body" "j['stored']")" ]
 check "ingest: no tenant: 400" [ "$(code --data-binary @"$tmp/post.log" "${L}api/ingest")" = 400 ]
 check "ingest: tenant with a slash: 400" \
     [ "$(code --data-binary @"$tmp/post.log" "${L}api/ingest?tenant=../../etc")" = 400 ]
