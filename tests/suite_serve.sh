@@ -311,7 +311,7 @@ check "ingest JSON lines: 200" \
     [ "$(code --data-binary @"$tmp/post.jsonl" "${L}api/ingest?tenant=org-902&wait=1")" = 200 ]
 check "ingest JSON lines: read as evtx-json, all $nj records, detections stored" \
     [ "$(json "$tmp/body" "j['format'], j['records'], j['rejected'], j['stored'] > 0")" = \
-      "('evtx-json', $nj, 0, True)" ]
+      "evtx-json $nj 0 True" ]
 check "ingest JSON lines: visible at once with wait=1" \
     [ "$(json <(curl -s "${L}api/tenants/org-902") "j['tenant']['detections']")" = \
       "$(json "$tmp/body" "j['stored']")" ]
@@ -331,7 +331,7 @@ check "ingest: GET: 405" [ "$(code "${L}api/ingest")" = 405 ]
 check "ingest: cross-origin POST (CSRF): 403" \
     [ "$(code -H 'Origin: http://evil.example' --data-binary @"$tmp/post.log" "${L}api/ingest?tenant=x")" = 403 ]
 check "ingest server healthy afterwards" [ "$(code "${L}api/health")" = 200 ]
-check "ingest metrics" grep -q '^trawl_ingest_requests_total 2$' <(curl -s "${L}metrics")
+check "ingest metrics" grep -q '^trawl_ingest_requests_total 3$' <(curl -s "${L}metrics")
 
 # ---- the dashboard in a real browser ----
 if ! command -v node >/dev/null || ! command -v npm >/dev/null || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
