@@ -20,6 +20,9 @@
 #include "ioc/index.h"
 
 #define DETECT_WINDOW (64u * 1024u)
+/* Pages of a mapped feed are handed back in steps of this many bytes: a
+ * multiple of every page size, and rare enough to cost nothing. */
+#define RELEASE_STEP ((size_t)4 << 20)
 
 tr_err ioc_file_read(const char *path, const char **data, size_t *n, bool *mapped)
 {
@@ -87,6 +90,16 @@ void ioc_file_release(const char *data, size_t n, bool mapped)
         munmap((void *)data, n);
     else
         tr_free((void *)data);
+}
+
+void ioc_feed_consumed(ioc_feed_ctx *c, const char *data, size_t off)
+{
+    if (!c->mapped || off < c->released + RELEASE_STEP)
+        return;
+    size_t upto = off - off % RELEASE_STEP;
+    /* a read-only private file mapping refaults from the file: never a loss */
+    madvise((char *)data + c->released, upto - c->released, MADV_DONTNEED);
+    c->released = upto;
 }
 
 uint64_t ioc_line_at(const char *data, size_t off, size_t *from_off, uint64_t *from_line)
@@ -337,6 +350,7 @@ tr_err ioc_load_plain(ioc_feed_ctx *c, const char *data, size_t n)
             continue;
         tr_str v = plain_token(p, m);
         const char *why;
+        ioc_feed_consumed(c, data, (size_t)(p - data));
         tr_err err = ioc_builder_add_value(c->b, c->feed, TR_IOC_NONE, v, &a, &why);
         if (err == TR_EPARSE)
             ioc_reject(c->b, c->path, line, NULL, "%s: '%.*s'", why, (int)TR_MIN(v.n, 80),
@@ -362,14 +376,16 @@ static tr_str feed_name_of(const char *path, const char *given)
     return (tr_str){ b, n };
 }
 
-tr_err tr_ioc_builder_add_feed_mem(tr_ioc_builder *b, const char *data, size_t n,
-                                   tr_ioc_format fmt, const char *path, const char *feed_name)
+/* mapped: data is our own file mapping, whose pages the loader may hand
+ * back as it goes (never the caller's memory). */
+static tr_err add_feed(tr_ioc_builder *b, const char *data, size_t n, tr_ioc_format fmt,
+                       const char *path, const char *feed_name, bool mapped)
 {
     if (!path)
         path = "-";
     if (fmt == TR_IOCF_AUTO)
         fmt = tr_ioc_format_detect(data, n);
-    ioc_feed_ctx c = { b, path, feed_name_of(path, feed_name) };
+    ioc_feed_ctx c = { b, path, feed_name_of(path, feed_name), mapped, 0 };
     b->feeds++;
     switch (fmt) {
     case TR_IOCF_PLAIN: return ioc_load_plain(&c, data, n);
@@ -384,6 +400,12 @@ tr_err tr_ioc_builder_add_feed_mem(tr_ioc_builder *b, const char *data, size_t n
     }
 }
 
+tr_err tr_ioc_builder_add_feed_mem(tr_ioc_builder *b, const char *data, size_t n,
+                                   tr_ioc_format fmt, const char *path, const char *feed_name)
+{
+    return add_feed(b, data, n, fmt, path, feed_name, false);
+}
+
 tr_err tr_ioc_builder_add_feed(tr_ioc_builder *b, const char *path, const char *feed_name)
 {
     const char *data;
@@ -392,7 +414,7 @@ tr_err tr_ioc_builder_add_feed(tr_ioc_builder *b, const char *path, const char *
     tr_err err = ioc_file_read(path, &data, &n, &mapped);
     if (err)
         return err;
-    err = tr_ioc_builder_add_feed_mem(b, data, n, TR_IOCF_AUTO, path, feed_name);
+    err = add_feed(b, data, n, TR_IOCF_AUTO, path, feed_name, mapped);
     ioc_file_release(data, n, mapped);
     return err;
 }

@@ -2,15 +2,18 @@
  * feed_stix.c - STIX 2.1 bundles: indicators with STIX patterns, their
  * validity window, and attribution through "indicates" relationships.
  *
- * A bundle may list relationships and intrusion sets before or after the
- * indicators they concern, so the document is read once (pull tokens, no
- * tree) into compact records that point into it: indicators (id, pattern
- * slice, validity, confidence, offset for the line number), "indicates" and
- * "attributed-to" edges (hashed ids), and actor names. Attribution is then
- * resolved — indicator → intrusion-set/threat-actor, or indicator →
- * campaign/malware → attributed-to → intrusion-set/threat-actor — and each
- * indicator's pattern is reduced to values (stix_pattern.c). Patterns the
- * index cannot represent are reported with the indicator id and line.
+ * The document is read once (pull tokens, no tree). An indicator's pattern
+ * is reduced to values (stix_pattern.c) and added as soon as its object
+ * ends, so nothing of the document is kept and the pages read are handed
+ * back as the reader goes (a 1 M-indicator bundle is ~300 MB). A bundle may
+ * list relationships and intrusion sets before or after the indicators they
+ * concern, so attribution comes last: each indicator leaves a 16-byte note
+ * (id hash, its records), the "indicates" and "attributed-to" edges are kept
+ * as hashed ids and actor names are copied; then indicator →
+ * intrusion-set/threat-actor, or indicator → campaign/malware →
+ * attributed-to → intrusion-set/threat-actor is resolved and the actor set
+ * on the indicator's records. Patterns the index cannot represent are
+ * reported with the indicator id and line.
  */
 #include "core/common.h"
 
@@ -19,10 +22,10 @@
 #include "ioc/jsonfeed.h"
 #include "ioc/stix_pattern.h"
 
+/* One indicator while its object is read: slices of the document. */
 typedef struct sx_ind {
-    uint64_t id;           /* hash of the id */
     size_t off;            /* object offset (line numbers) */
-    tr_str idtext;         /* slice of the document */
+    tr_str idtext;
     tr_str pattern;        /* raw JSON string body */
     bool pattern_escaped;
     bool bad_pattern_type; /* pattern_type other than "stix" */
@@ -31,6 +34,12 @@ typedef struct sx_ind {
     int64_t valid_from, valid_until;
 } sx_ind;
 
+/* An added indicator awaiting attribution: its records [first, first + n). */
+typedef struct sx_note {
+    uint64_t id;  /* hash of the id */
+    uint32_t first, n;
+} sx_note;
+
 typedef struct sx_edge {
     uint64_t src, dst;
 } sx_edge;
@@ -38,12 +47,16 @@ typedef struct sx_edge {
 typedef struct stix_ctx {
     ioc_feed_ctx *c;
     const char *data;
-    TR_VEC(sx_ind) inds;
+    TR_VEC(sx_note) notes;
     TR_VEC(sx_edge) indicates;
     TR_VEC(sx_edge) attributed;
     tr_map *actors;  /* id hash (8 bytes) → index into names */
     TR_VEC(char *) names;
     uint64_t others; /* objects that are neither (counted as skipped) */
+    size_t from_off; /* line counting: a known (offset, line) pair */
+    uint64_t from_line;
+    char *pat, *vals; /* pattern decoding buffers */
+    size_t cap;
     char tmp[1024];
 } stix_ctx;
 
@@ -62,6 +75,7 @@ static int64_t ts_of(const tr_json_tok *t, char *buf, size_t cap)
 }
 
 static tr_err stix_object(stix_ctx *x, tr_json *j, size_t off, int depth);
+static tr_err add_indicator(stix_ctx *x, const sx_ind *ind, uint64_t id);
 
 static tr_err objects_array(stix_ctx *x, tr_json *j, int depth)
 {
@@ -135,10 +149,11 @@ static tr_err stix_object(stix_ctx *x, tr_json *j, size_t off, int depth)
     if (tr_json_failed(j))
         return TR_OK;
     if (tr_str_eq(type, TR_STR("indicator"))) {
-        ind.id = id_hash(id);
         ind.idtext = id;
-        if (!TR_VEC_PUSH(&x->inds, ind))
-            return TR_ENOMEM;
+        tr_err err = add_indicator(x, &ind, id_hash(id));
+        ioc_feed_consumed(x->c, x->data, off);
+        if (err)
+            return err;
     } else if (tr_str_eq(type, TR_STR("relationship"))) {
         sx_edge e = { id_hash(src), id_hash(dst) };
         if (tr_str_eq(rel, TR_STR("indicates")) && !TR_VEC_PUSH(&x->indicates, e))
@@ -240,80 +255,86 @@ static int on_value(void *ctx, tr_ioc_type type, tr_str value)
     return err != TR_OK;
 }
 
-static tr_err emit_indicators(stix_ctx *x)
+/* Reduces one indicator's pattern to values and adds them (no actor yet). */
+static tr_err add_indicator(stix_ctx *x, const sx_ind *ind, uint64_t id)
 {
-    if (x->indicates.n)
-        qsort(x->indicates.v, x->indicates.n, sizeof(sx_edge), edge_cmp);
+    emit_ctx e = { x, ind, NULL, { 0 }, 0, TR_OK };
+    snprintf(e.id, sizeof(e.id), "%.*s", (int)TR_MIN(ind->idtext.n, 150), ind->idtext.p);
+    e.line = ioc_line_at(x->data, ind->off, &x->from_off, &x->from_line);
+    tr_ioc_builder *b = x->c->b;
+    if (ind->revoked) {
+        b->skipped++;
+        return TR_OK;
+    }
+    if (ind->bad_pattern_type) {
+        ioc_reject(b, x->c->path, e.line, e.id, "pattern_type is not stix");
+        return TR_OK;
+    }
+    if (!ind->pattern.n) {
+        ioc_reject(b, x->c->path, e.line, e.id, "indicator without a pattern");
+        return TR_OK;
+    }
+    if (ind->pattern.n + 1 > x->cap) {
+        size_t cap = x->cap ? x->cap : 4096;
+        while (cap < ind->pattern.n + 1)
+            cap *= 2;
+        char *np = tr_realloc(x->pat, cap);
+        if (!np)
+            return TR_ENOMEM;
+        x->pat = np;
+        char *nv = tr_realloc(x->vals, cap);
+        if (!nv)
+            return TR_ENOMEM;
+        x->vals = nv;
+        x->cap = cap;
+    }
+    size_t pn = ind->pattern.n;
+    if (ind->pattern_escaped) {
+        if (tr_json_unescape(ind->pattern.p, ind->pattern.n, x->pat, &pn) != TR_OK) {
+            ioc_reject(b, x->c->path, e.line, e.id, "invalid escape in the pattern");
+            return TR_OK;
+        }
+    } else {
+        memcpy(x->pat, ind->pattern.p, pn);
+    }
+    ioc_attrs a;
+    ioc_attrs_init(&a);
+    a.confidence = ind->confidence;
+    a.valid_from = ind->valid_from;
+    a.valid_until = ind->valid_until;
+    e.attrs = &a;
+    size_t first = b->recs.n;
+    char why[160];
+    const char *bad = stix_pattern_values(x->pat, pn, x->vals, on_value, &e, why, sizeof(why));
+    if (bad)
+        ioc_reject(b, x->c->path, e.line, e.id, "%s: %.*s", bad, (int)TR_MIN(pn, 120), x->pat);
+    if (b->recs.n > first) {
+        sx_note note = { id, (uint32_t)first, (uint32_t)(b->recs.n - first) };
+        if (!TR_VEC_PUSH(&x->notes, note))
+            return TR_ENOMEM;
+    }
+    return e.err;
+}
+
+/* Sets the actor of every added indicator that has one. */
+static tr_err attribute_indicators(stix_ctx *x)
+{
+    if (!x->indicates.n)
+        return TR_OK;
+    qsort(x->indicates.v, x->indicates.n, sizeof(sx_edge), edge_cmp);
     if (x->attributed.n)
         qsort(x->attributed.v, x->attributed.n, sizeof(sx_edge), edge_cmp);
-    size_t cap = 4096;
-    char *pat = tr_malloc(cap), *vals = tr_malloc(cap);
-    if (!pat || !vals) {
-        tr_free(pat);
-        tr_free(vals);
-        return TR_ENOMEM;
+    for (size_t i = 0; i < x->notes.n; i++) {
+        const sx_note *n = &x->notes.v[i];
+        const char *actor = resolve_actor(x, n->id);
+        if (!actor)
+            continue;
+        tr_err err = ioc_builder_set_actor(x->c->b, n->first, (size_t)n->first + n->n,
+                                           tr_str_c(actor));
+        if (err)
+            return err;
     }
-    size_t from_off = 0;
-    uint64_t from_line = 1;
-    tr_err err = TR_OK;
-    for (size_t i = 0; i < x->inds.n && !err; i++) {
-        const sx_ind *ind = &x->inds.v[i];
-        emit_ctx e = { x, ind, NULL, { 0 }, 0, TR_OK };
-        snprintf(e.id, sizeof(e.id), "%.*s", (int)TR_MIN(ind->idtext.n, 150), ind->idtext.p);
-        e.line = ioc_line_at(x->data, ind->off, &from_off, &from_line);
-        if (ind->revoked) {
-            x->c->b->skipped++;
-            continue;
-        }
-        if (ind->bad_pattern_type) {
-            ioc_reject(x->c->b, x->c->path, e.line, e.id, "pattern_type is not stix");
-            continue;
-        }
-        if (!ind->pattern.n) {
-            ioc_reject(x->c->b, x->c->path, e.line, e.id, "indicator without a pattern");
-            continue;
-        }
-        if (ind->pattern.n + 1 > cap) {
-            while (cap < ind->pattern.n + 1)
-                cap *= 2;
-            char *np = tr_realloc(pat, cap), *nv = np ? tr_realloc(vals, cap) : NULL;
-            if (np)
-                pat = np;
-            if (nv)
-                vals = nv;
-            if (!np || !nv) {
-                err = TR_ENOMEM;
-                break;
-            }
-        }
-        size_t pn = ind->pattern.n;
-        if (ind->pattern_escaped) {
-            if (tr_json_unescape(ind->pattern.p, ind->pattern.n, pat, &pn) != TR_OK) {
-                ioc_reject(x->c->b, x->c->path, e.line, e.id, "invalid escape in the pattern");
-                continue;
-            }
-        } else {
-            memcpy(pat, ind->pattern.p, pn);
-        }
-        ioc_attrs a;
-        ioc_attrs_init(&a);
-        const char *actor = resolve_actor(x, ind->id);
-        if (actor)
-            a.actor = tr_str_c(actor);
-        a.confidence = ind->confidence;
-        a.valid_from = ind->valid_from;
-        a.valid_until = ind->valid_until;
-        e.attrs = &a;
-        char why[160];
-        const char *bad = stix_pattern_values(pat, pn, vals, on_value, &e, why, sizeof(why));
-        if (bad)
-            ioc_reject(x->c->b, x->c->path, e.line, e.id, "%s: %.*s", bad,
-                       (int)TR_MIN(pn, 120), pat);
-        err = e.err;
-    }
-    tr_free(pat);
-    tr_free(vals);
-    return err;
+    return TR_OK;
 }
 
 tr_err ioc_load_stix(ioc_feed_ctx *c, const char *data, size_t n)
@@ -323,6 +344,7 @@ tr_err ioc_load_stix(ioc_feed_ctx *c, const char *data, size_t n)
         return TR_ENOMEM;
     x->c = c;
     x->data = data;
+    x->from_line = 1;
     x->actors = tr_map_new(64, 0);
     tr_err err = x->actors ? TR_OK : TR_ENOMEM;
     tr_json j;
@@ -341,11 +363,13 @@ tr_err ioc_load_stix(ioc_feed_ctx *c, const char *data, size_t n)
         tr_json_next(&j, &t); /* the end: trailing garbage is an error too */
     bool broken = tr_json_failed(&j);
     if (broken)
-        ioc_jerror(c->b, c->path, data, &j);
+        ioc_jerror_from(c->b, c->path, data, &j, &x->from_off, &x->from_line);
     if (!err)
-        err = emit_indicators(x);
+        err = attribute_indicators(x);
     c->b->skipped += x->others;
-    TR_VEC_FREE(&x->inds);
+    TR_VEC_FREE(&x->notes);
+    tr_free(x->pat);
+    tr_free(x->vals);
     TR_VEC_FREE(&x->indicates);
     TR_VEC_FREE(&x->attributed);
     for (size_t i = 0; i < x->names.n; i++)

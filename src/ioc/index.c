@@ -287,6 +287,39 @@ tr_err ioc_builder_add_value(tr_ioc_builder *b, tr_str feed, tr_ioc_type type, t
     return TR_OK;
 }
 
+tr_err ioc_builder_set_actor(tr_ioc_builder *b, size_t from, size_t to, tr_str actor)
+{
+    if (!actor.n || to > b->recs.n)
+        return TR_OK;
+    uint32_t ref;
+    tr_err err = intern(b, actor, &ref);
+    if (err)
+        return err;
+    /* records of one indicator or event mostly share their metadata */
+    uint32_t old = UINT32_MAX, now = 0;
+    for (size_t i = from; i < to; i++) {
+        ioc_rec *r = &b->recs.v[i];
+        if (r->meta != old) {
+            ioc_meta m = b->metas.v[r->meta];
+            if (m.actor)
+                continue; /* an actor of its own */
+            m.actor = ref;
+            uint64_t v;
+            bool inserted;
+            err = tr_map_put_new(b->meta_ids, (tr_str){ (const char *)&m, sizeof(m) },
+                                 b->metas.n, &v, &inserted);
+            if (err)
+                return err;
+            if (inserted && !TR_VEC_PUSH(&b->metas, m))
+                return TR_ENOMEM;
+            old = r->meta;
+            now = (uint32_t)v;
+        }
+        r->meta = now;
+    }
+    return TR_OK;
+}
+
 tr_err tr_ioc_builder_add(tr_ioc_builder *b, const tr_indicator *ind, const char **why)
 {
     const char *w;

@@ -128,13 +128,26 @@ void ioc_reject(tr_ioc_builder *b, const char *path, uint64_t line, const char *
 tr_err ioc_builder_add_value(tr_ioc_builder *b, tr_str feed, tr_ioc_type type, tr_str v,
                              const ioc_attrs *a, const char **why);
 
+/* Gives actor to the records [from, to) (indices into b->recs) whose
+ * metadata names no actor yet: a loader that learns the actor after the
+ * values (STIX relationships, a MISP event's galaxy) adds the values at once
+ * instead of keeping the document's slices until then. */
+tr_err ioc_builder_set_actor(tr_ioc_builder *b, size_t from, size_t to, tr_str actor);
+
 /* Feed loaders (one file each). data is the whole document. Each returns
  * TR_OK or a document-level error; entry-level problems go to ioc_reject. */
 typedef struct ioc_feed_ctx {
     tr_ioc_builder *b;
     const char *path;
     tr_str feed;       /* default feed name */
+    bool mapped;       /* the document is our own read-only file mapping */
+    size_t released;   /* bytes at its start whose pages were handed back */
 } ioc_feed_ctx;
+
+/* A loader is done with data[0..off): when the document is our own file
+ * mapping, its pages are handed back (they count in the resident set; the
+ * mapping stays valid and refaults from the file if read again). */
+void ioc_feed_consumed(ioc_feed_ctx *c, const char *data, size_t off);
 
 tr_err ioc_load_plain(ioc_feed_ctx *c, const char *data, size_t n);
 tr_err ioc_load_csv(ioc_feed_ctx *c, const char *data, size_t n);

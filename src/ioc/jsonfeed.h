@@ -34,14 +34,22 @@ static inline bool ioc_jvalue(tr_json *j, tr_json_tok *v)
     return t != TR_JSON_ERROR && t != TR_JSON_END;
 }
 
+/* Reports a JSON syntax error of the document at its line, counting lines
+ * on from a known (offset, line) pair (see ioc_line_at). */
+static inline void ioc_jerror_from(tr_ioc_builder *b, const char *path, const char *data,
+                                   const tr_json *j, size_t *from_off, uint64_t *from_line)
+{
+    uint64_t l = ioc_line_at(data, j->err_off, from_off, from_line);
+    ioc_reject(b, path, l, NULL, "invalid JSON: %s (what was read before is kept)", j->errmsg);
+}
+
 /* Reports a JSON syntax error of the document at its line. */
 static inline void ioc_jerror(tr_ioc_builder *b, const char *path, const char *data,
                               const tr_json *j)
 {
     size_t off = 0;
     uint64_t line = 1;
-    uint64_t l = ioc_line_at(data, j->err_off, &off, &line);
-    ioc_reject(b, path, l, NULL, "invalid JSON: %s (what was read before is kept)", j->errmsg);
+    ioc_jerror_from(b, path, data, j, &off, &line);
 }
 
 #endif
