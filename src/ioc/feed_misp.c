@@ -7,10 +7,12 @@
  * indicators unless misp_all_attributes is set. The actor comes from the
  * threat-actor (or mitre-intrusion-set) galaxy: a Galaxy/GalaxyCluster block
  * or a tag misp-galaxy:threat-actor="APT41", on the attribute or else on its
- * event. Because the galaxy may follow the attributes in the document, an
- * event's attributes are collected (as slices of the document) and added
- * when the event ends. Types that are no indicators (comment, text, regkey,
- * port …) are skipped and counted, not rejected.
+ * event. An attribute is added as soon as its object ends (nothing of the
+ * document is kept, and the pages read are handed back as the reader goes);
+ * because the event's galaxy may follow its attributes in the document, the
+ * event's actor is set on its records when the event ends. Types that are no
+ * indicators (comment, text, regkey, port …) are skipped and counted, not
+ * rejected.
  */
 #include "core/common.h"
 
@@ -21,14 +23,13 @@ typedef struct mattr {
     tr_json_tok type, value, uuid;
     bool to_ids, deleted;
     int64_t first_seen, last_seen;
-    tr_str actor; /* attribute-level galaxy (slice of the document or of names) */
+    tr_str actor; /* attribute-level galaxy */
     size_t off;
 } mattr;
 
 typedef struct misp_ctx {
     ioc_feed_ctx *c;
     const char *data;
-    TR_VEC(mattr) attrs;
     size_t from_off;
     uint64_t from_line;
     char buf[IOC_MAX_VALUE + 64];
@@ -163,6 +164,7 @@ static tr_str keep(char *dst, size_t cap, tr_str s)
 }
 
 static tr_err attribute_list(misp_ctx *m, tr_json *j);
+static tr_err add_attribute(misp_ctx *m, const mattr *a);
 
 /* One attribute object (its '{' was just read). */
 static tr_err attribute(misp_ctx *m, tr_json *j, size_t off)
@@ -171,7 +173,7 @@ static tr_err attribute(misp_ctx *m, tr_json *j, size_t off)
     memset(&a, 0, sizeof(a));
     a.first_seen = a.last_seen = TR_TS_NONE;
     a.off = off;
-    char tmp[256];
+    char tmp[256], own[1024];
     tr_json_tok k, v;
     while (tr_json_member(j, &k)) {
         if (tr_json_str_is(&k, "Tag") || tr_json_str_is(&k, "Galaxy")) {
@@ -182,13 +184,8 @@ static tr_err attribute(misp_ctx *m, tr_json *j, size_t off)
             }
             tr_str act = tr_json_str_is(&k, "Tag") ? tags_actor(j, tmp, sizeof(tmp))
                                                     : galaxy_actor(j, tmp, sizeof(tmp));
-            if (act.n && !a.actor.n) {
-                /* tmp is reused: attribute actors are rare, keep a heap copy */
-                char *copy = tr_strndup(act.p, act.n);
-                if (!copy)
-                    return TR_ENOMEM;
-                a.actor = (tr_str){ copy, act.n };
-            }
+            if (act.n && !a.actor.n)
+                a.actor = keep(own, sizeof(own), act); /* tmp is reused */
             continue;
         }
         if (!ioc_jvalue(j, &v))
@@ -214,11 +211,9 @@ static tr_err attribute(misp_ctx *m, tr_json *j, size_t off)
             }
         }
     }
-    if (!TR_VEC_PUSH(&m->attrs, a)) {
-        tr_free((void *)a.actor.p);
-        return TR_ENOMEM;
-    }
-    return TR_OK;
+    tr_err err = add_attribute(m, &a);
+    ioc_feed_consumed(m->c, m->data, off);
+    return err;
 }
 
 static tr_err attribute_list(misp_ctx *m, tr_json *j)
@@ -264,67 +259,58 @@ static tr_err object_list(misp_ctx *m, tr_json *j)
     return TR_OK;
 }
 
-static void release_attrs(misp_ctx *m)
-{
-    for (size_t i = 0; i < m->attrs.n; i++)
-        tr_free((void *)m->attrs.v[i].actor.p);
-    m->attrs.n = 0;
-}
-
-static tr_err flush_event(misp_ctx *m, tr_str event_actor)
+/* Adds one attribute's values with its own actor; the event's actor, if
+ * any, is set when the event ends. */
+static tr_err add_attribute(misp_ctx *m, const mattr *a)
 {
     tr_ioc_builder *b = m->c->b;
-    tr_err err = TR_OK;
-    for (size_t i = 0; i < m->attrs.n && !err; i++) {
-        const mattr *a = &m->attrs.v[i];
-        if (a->deleted || (!a->to_ids && !b->opts.misp_all_attributes)) {
-            b->skipped++;
-            continue;
-        }
-        char id[64], tbuf[64];
-        tr_str uuid = ioc_jstr(&a->uuid, id, sizeof(id) - 1);
-        snprintf(id, sizeof(id), "%.*s", (int)TR_MIN(uuid.n, 60), uuid.p);
-        uint64_t line = ioc_line_at(m->data, a->off, &m->from_off, &m->from_line);
-        tr_str label = ioc_jstr(&a->type, tbuf, sizeof(tbuf));
-        tr_ioc_type t1, t2;
-        if (!label.n || !ioc_label_type(label, &t1, &t2)) {
-            b->skipped++; /* not an indicator type */
-            continue;
-        }
-        tr_str value = ioc_jstr(&a->value, m->buf, sizeof(m->buf));
-        if (!value.n) {
-            ioc_reject(b, m->c->path, line, id[0] ? id : NULL, "attribute without a value");
-            continue;
-        }
-        tr_str halves[2] = { value, { NULL, 0 } };
-        const char *bar = memchr(label.p, '|', label.n) ? memchr(value.p, '|', value.n) : NULL;
-        if (bar) {
-            halves[0] = (tr_str){ value.p, (size_t)(bar - value.p) };
-            halves[1] = (tr_str){ bar + 1, value.n - (size_t)(bar - value.p) - 1 };
-            bool second = t2 != TR_IOC_NONE || (label.n == 9 && memcmp(label.p, "domain|ip", 9) == 0);
-            if (!second)
-                halves[1].n = 0; /* "|port" */
-        }
-        ioc_attrs at;
-        ioc_attrs_init(&at);
-        at.actor = a->actor.n ? a->actor : event_actor;
-        at.first_seen = a->first_seen;
-        at.last_seen = a->last_seen;
-        for (int h = 0; h < 2; h++) {
-            if (h == 1 && !halves[1].n)
-                break;
-            const char *why;
-            err = ioc_builder_add_value(b, m->c->feed, h ? t2 : t1, halves[h], &at, &why);
-            if (err == TR_EPARSE) {
-                ioc_reject(b, m->c->path, line, id[0] ? id : NULL, "%s (%.*s): '%.*s'", why,
-                           (int)label.n, label.p, (int)TR_MIN(halves[h].n, 80), halves[h].p);
-                err = TR_OK;
-            }
-            if (err)
-                break;
-        }
+    if (a->deleted || (!a->to_ids && !b->opts.misp_all_attributes)) {
+        b->skipped++;
+        return TR_OK;
     }
-    release_attrs(m);
+    char id[64], tbuf[64];
+    tr_str uuid = ioc_jstr(&a->uuid, id, sizeof(id) - 1);
+    snprintf(id, sizeof(id), "%.*s", (int)TR_MIN(uuid.n, 60), uuid.p);
+    uint64_t line = ioc_line_at(m->data, a->off, &m->from_off, &m->from_line);
+    tr_str label = ioc_jstr(&a->type, tbuf, sizeof(tbuf));
+    tr_ioc_type t1, t2;
+    if (!label.n || !ioc_label_type(label, &t1, &t2)) {
+        b->skipped++; /* not an indicator type */
+        return TR_OK;
+    }
+    tr_str value = ioc_jstr(&a->value, m->buf, sizeof(m->buf));
+    if (!value.n) {
+        ioc_reject(b, m->c->path, line, id[0] ? id : NULL, "attribute without a value");
+        return TR_OK;
+    }
+    tr_str halves[2] = { value, { NULL, 0 } };
+    const char *bar = memchr(label.p, '|', label.n) ? memchr(value.p, '|', value.n) : NULL;
+    if (bar) {
+        halves[0] = (tr_str){ value.p, (size_t)(bar - value.p) };
+        halves[1] = (tr_str){ bar + 1, value.n - (size_t)(bar - value.p) - 1 };
+        bool second = t2 != TR_IOC_NONE || (label.n == 9 && memcmp(label.p, "domain|ip", 9) == 0);
+        if (!second)
+            halves[1].n = 0; /* "|port" */
+    }
+    ioc_attrs at;
+    ioc_attrs_init(&at);
+    at.actor = a->actor;
+    at.first_seen = a->first_seen;
+    at.last_seen = a->last_seen;
+    tr_err err = TR_OK;
+    for (int h = 0; h < 2; h++) {
+        if (h == 1 && !halves[1].n)
+            break;
+        const char *why;
+        err = ioc_builder_add_value(b, m->c->feed, h ? t2 : t1, halves[h], &at, &why);
+        if (err == TR_EPARSE) {
+            ioc_reject(b, m->c->path, line, id[0] ? id : NULL, "%s (%.*s): '%.*s'", why,
+                       (int)label.n, label.p, (int)TR_MIN(halves[h].n, 80), halves[h].p);
+            err = TR_OK;
+        }
+        if (err)
+            break;
+    }
     return err;
 }
 
@@ -336,6 +322,7 @@ static tr_err misp_object(misp_ctx *m, tr_json *j, int depth)
     tr_str actor = { NULL, 0 };
     char gbuf[256];
     bool has_attrs = false;
+    size_t first = m->c->b->recs.n; /* the event's records */
     tr_json_tok k, v;
     tr_err err = TR_OK;
     while (!err && tr_json_member(j, &k)) {
@@ -370,7 +357,7 @@ static tr_err misp_object(misp_ctx *m, tr_json *j, int depth)
             break;
     }
     if (!err && has_attrs)
-        err = flush_event(m, actor);
+        err = ioc_builder_set_actor(m->c->b, first, m->c->b->recs.n, actor);
     return err;
 }
 
@@ -411,15 +398,9 @@ tr_err ioc_load_misp(ioc_feed_ctx *c, const char *data, size_t n)
         ioc_reject(c->b, c->path, 1, NULL, "not a MISP event (a JSON object or list)");
     if (!err && !tr_json_failed(&j))
         tr_json_next(&j, &t);
-    bool broken = tr_json_failed(&j);
-    if (broken) {
-        /* keep what the unfinished event already held */
-        if (!err && m->attrs.n)
-            err = flush_event(m, (tr_str){ NULL, 0 });
-        ioc_jerror(c->b, c->path, data, &j);
-    }
-    release_attrs(m);
-    TR_VEC_FREE(&m->attrs);
+    bool broken = tr_json_failed(&j); /* what was added before is kept */
+    if (broken)
+        ioc_jerror_from(c->b, c->path, data, &j, &m->from_off, &m->from_line);
     tr_free(m);
     return err ? err : broken ? TR_EPARSE : TR_OK;
 }

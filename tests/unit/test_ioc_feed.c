@@ -465,3 +465,136 @@ TEST(ioc_feed_misp_list_of_events_and_broken)
     CHECK_MSG(strstr(d.text, "cut.json:2: invalid JSON"), "%s", d.text);
     tr_ioc_index_free(x);
 }
+
+/* Writes a feed of several MiB to the temporary directory: large enough that
+ * the loader hands pages of the mapping back while it reads. */
+static FILE *big_feed(const char *name, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", tt_tmpdir(), name);
+    return fopen(path, "w");
+}
+
+static tr_ioc_index *load_path(const char *path, diags *d, tr_err *err)
+{
+    tr_ioc_opts o = { 0 };
+    o.diag = collect;
+    o.diag_ctx = d;
+    memset(d, 0, sizeof(*d));
+    tr_ioc_builder *b;
+    if (tr_ioc_builder_new(&o, &b) != TR_OK)
+        return NULL;
+    *err = tr_ioc_builder_add_feed(b, path, NULL);
+    tr_ioc_index *x;
+    if (tr_ioc_builder_finish(b, &x) != TR_OK)
+        return NULL;
+    return x;
+}
+
+TEST(ioc_feed_stix_large_bundle_attributed_at_the_end)
+{
+    enum { N = 60000 };
+    char path[512];
+    FILE *f = big_feed("large.stix.json", path, sizeof(path));
+    CHECK(f);
+    if (!f)
+        return;
+    fprintf(f, "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [\n");
+    for (int k = 0; k < N; k++)
+        fprintf(f, "{\"type\": \"indicator\", \"id\": \"indicator--%08d\", \"created\": "
+                   "\"2020-01-20T00:00:00.000Z\", \"pattern\": \"[ipv4-addr:value = "
+                   "'10.%d.%d.%d']\", \"pattern_type\": \"stix\", \"valid_from\": "
+                   "\"2020-01-01T00:00:00Z\", \"confidence\": %d},\n",
+                k, k >> 16, (k >> 8) & 255, k & 255, k % 100);
+    /* line N + 2 */
+    fprintf(f, "{\"type\": \"indicator\", \"id\": \"indicator--bad\", "
+               "\"pattern\": \"[process:name = 'x']\", \"pattern_type\": \"stix\"},\n");
+    fprintf(f, "{\"type\": \"relationship\", \"relationship_type\": \"indicates\", "
+               "\"source_ref\": \"indicator--00000000\", \"target_ref\": \"intrusion-set--1\"},\n");
+    fprintf(f, "{\"type\": \"relationship\", \"relationship_type\": \"indicates\", "
+               "\"source_ref\": \"indicator--%08d\", \"target_ref\": \"campaign--1\"},\n", N - 1);
+    fprintf(f, "{\"type\": \"relationship\", \"relationship_type\": \"attributed-to\", "
+               "\"source_ref\": \"campaign--1\", \"target_ref\": \"threat-actor--1\"},\n");
+    fprintf(f, "{\"type\": \"intrusion-set\", \"id\": \"intrusion-set--1\", \"name\": \"APT41\"},\n");
+    fprintf(f, "{\"type\": \"threat-actor\", \"id\": \"threat-actor--1\", "
+               "\"name\": \"Wicked Panda\"},\n"); /* line N + 7; no closing "]}" */
+    long size = ftell(f);
+    fclose(f);
+    CHECK(size > 8L << 20);
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load_path(path, &d, &err);
+    CHECK(x);
+    if (!x)
+        return;
+    CHECK_EQ(err, TR_EPARSE);
+    CHECK_EQ(tr_ioc_index_count(x), N);
+    CHECK_EQ(d.count, 2);
+    char want[128];
+    snprintf(want, sizeof(want), "large.stix.json:%d: indicator--bad object path process:name",
+             N + 2);
+    CHECK_MSG(strstr(d.text, want), "%s", d.text);
+    snprintf(want, sizeof(want), "large.stix.json:%d: invalid JSON", N + 8);
+    CHECK_MSG(strstr(d.text, want), "%s", d.text);
+    tr_indicator ind;
+    CHECK(find(x, "10.0.0.0", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    CHECK_EQ(ind.confidence, 0);
+    char last[32];
+    snprintf(last, sizeof(last), "10.%d.%d.%d", (N - 1) >> 16, ((N - 1) >> 8) & 255,
+             (N - 1) & 255);
+    CHECK(find(x, last, &ind));
+    CHECK_SLICE(ind.actor, "Wicked Panda");
+    CHECK_EQ(ind.confidence, (N - 1) % 100);
+    CHECK(find(x, "10.0.0.1", &ind));
+    CHECK(ind.actor.n == 0);
+    CHECK_EQ(ind.confidence, 1);
+    CHECK_EQ(ind.valid_from, INT64_C(1577836800) * 1000000000);
+    tr_ioc_index_free(x);
+    remove(path);
+}
+
+TEST(ioc_feed_misp_large_event_actor_at_the_end)
+{
+    enum { N = 40000 };
+    char path[512];
+    FILE *f = big_feed("large.misp.json", path, sizeof(path));
+    CHECK(f);
+    if (!f)
+        return;
+    fprintf(f, "{\"Event\": {\"info\": \"big\", \"Attribute\": [\n");
+    for (int k = 0; k < N; k++) {
+        const char *own = k == N / 2 ? ", \"Tag\": [{\"name\": "
+                                       "\"misp-galaxy:threat-actor=\\\"Wicked Panda\\\"\"}]"
+                                     : "";
+        fprintf(f, "{\"type\": \"ip-dst\", \"category\": \"Network activity\", \"to_ids\": true, "
+                   "\"uuid\": \"5e2a0000-0000-4000-8000-%012d\", \"value\": \"10.%d.%d.%d\"%s},\n",
+                k, k >> 16, (k >> 8) & 255, k & 255, own);
+    }
+    /* line N + 2 */
+    fprintf(f, "{\"type\": \"md5\", \"to_ids\": true, \"uuid\": \"bad\", \"value\": \"nope\"}],\n");
+    fprintf(f, "\"Tag\": [{\"name\": \"misp-galaxy:threat-actor=\\\"APT41\\\"\"}]}}\n");
+    long size = ftell(f);
+    fclose(f);
+    CHECK(size > 5L << 20);
+    diags d;
+    tr_err err;
+    tr_ioc_index *x = load_path(path, &d, &err);
+    CHECK(x);
+    if (!x)
+        return;
+    CHECK_EQ(err, TR_OK);
+    CHECK_EQ(tr_ioc_index_count(x), N);
+    CHECK_EQ(d.count, 1);
+    char want[64];
+    snprintf(want, sizeof(want), "large.misp.json:%d: bad ", N + 2);
+    CHECK_MSG(strstr(d.text, want), "%s", d.text);
+    tr_indicator ind;
+    CHECK(find(x, "10.0.0.0", &ind));
+    CHECK_SLICE(ind.actor, "APT41");
+    char mid[32];
+    snprintf(mid, sizeof(mid), "10.%d.%d.%d", (N / 2) >> 16, ((N / 2) >> 8) & 255, (N / 2) & 255);
+    CHECK(find(x, mid, &ind));
+    CHECK_SLICE(ind.actor, "Wicked Panda");
+    tr_ioc_index_free(x);
+    remove(path);
+}
