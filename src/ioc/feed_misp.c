@@ -264,6 +264,9 @@ static tr_err object_list(misp_ctx *m, tr_json *j)
 static tr_err add_attribute(misp_ctx *m, const mattr *a)
 {
     tr_ioc_builder *b = m->c->b;
+    /* lines are counted for every attribute: the pages before it are handed
+     * back after it and never read again */
+    uint64_t line = ioc_line_at(m->data, a->off, &m->from_off, &m->from_line);
     if (a->deleted || (!a->to_ids && !b->opts.misp_all_attributes)) {
         b->skipped++;
         return TR_OK;
@@ -271,7 +274,6 @@ static tr_err add_attribute(misp_ctx *m, const mattr *a)
     char id[64], tbuf[64];
     tr_str uuid = ioc_jstr(&a->uuid, id, sizeof(id) - 1);
     snprintf(id, sizeof(id), "%.*s", (int)TR_MIN(uuid.n, 60), uuid.p);
-    uint64_t line = ioc_line_at(m->data, a->off, &m->from_off, &m->from_line);
     tr_str label = ioc_jstr(&a->type, tbuf, sizeof(tbuf));
     tr_ioc_type t1, t2;
     if (!label.n || !ioc_label_type(label, &t1, &t2)) {

@@ -85,6 +85,9 @@ static tr_err objects_array(stix_ctx *x, tr_json *j, int depth)
             tr_err err = stix_object(x, j, e.off, depth + 1);
             if (err)
                 return err;
+            /* count lines up to here before the pages go: never read again */
+            ioc_line_at(x->data, e.off, &x->from_off, &x->from_line);
+            ioc_feed_consumed(x->c, x->data, e.off);
         } else if (tr_json_skip(j, &e) != TR_OK) {
             break;
         }
@@ -151,7 +154,6 @@ static tr_err stix_object(stix_ctx *x, tr_json *j, size_t off, int depth)
     if (tr_str_eq(type, TR_STR("indicator"))) {
         ind.idtext = id;
         tr_err err = add_indicator(x, &ind, id_hash(id));
-        ioc_feed_consumed(x->c, x->data, off);
         if (err)
             return err;
     } else if (tr_str_eq(type, TR_STR("relationship"))) {
