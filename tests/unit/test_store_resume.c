@@ -11,53 +11,7 @@
 
 #include "trawl/input.h"
 #include "trawl/store.h"
-
-typedef struct env {
-    char dir[300];
-    tr_store *st;
-    tr_sink *sink;
-} env;
-
-static bool env_open(env *e)
-{
-    snprintf(e->dir, sizeof(e->dir), "%s", tt_tmpdir());
-    char db[400], err[512];
-    snprintf(db, sizeof(db), "%s/store.db", e->dir);
-    if (tr_store_open(db, TR_STORE_CREATE, &e->st, err, sizeof(err)) != TR_OK)
-        return false;
-    return tr_store_sink_new(e->st, NULL, &e->sink) == TR_OK;
-}
-
-static void env_close(env *e)
-{
-    tr_sink_free(e->sink);
-    tr_store_close(e->st);
-}
-
-static const char *at(env *e, const char *name)
-{
-    static char buf[8][420];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", e->dir, name);
-    return buf[k];
-}
-
-/* JSON lines first..last (1-based), each ~60 bytes, appended (or written). */
-static void write_lines(const char *path, int first, int last, bool append)
-{
-    FILE *f = fopen(path, append ? "a" : "w");
-    for (int i = first; i <= last; i++)
-        fprintf(f, "{\"ts\":\"2020-01-20T08:%02d:%02dZ\",\"n\":%d,\"pad\":\"xxxxxxxxxx\"}\n",
-                (i / 60) % 60, i % 60, i);
-    fclose(f);
-}
-
-static uint64_t file_size(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
-}
+#include "test_store_util.h"
 
 /* As a hunt would after reading the whole (uncompressed) file of `lines` lines. */
 static tr_err read_to_end(env *e, const tr_store_src *src, const char *path, uint64_t lines)
