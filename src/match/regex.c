@@ -99,6 +99,14 @@ void tr_re_free(tr_re *re)
     tr_free(re);
 }
 
+size_t tr_re_min_length(const tr_re *re)
+{
+    uint32_t n = 0;
+    if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &n) != 0)
+        return 0;
+    return n;
+}
+
 bool tr_re_is_jit(const tr_re *re)
 {
     return re->jit;

@@ -67,6 +67,12 @@ typedef struct tr_re_scratch tr_re_scratch;
 tr_err tr_re_compile(tr_str pattern, unsigned flags, tr_re **out, char *err, size_t errlen);
 void tr_re_free(tr_re *re);
 
+/* A lower bound of the length, in bytes, of any subject the pattern can
+ * match (PCRE2_INFO_MINLENGTH, which counts characters, each at least one
+ * byte); 0 when PCRE2 does not know one. pcre2_match() rejects shorter
+ * subjects itself: callers can skip the call. */
+size_t tr_re_min_length(const tr_re *re);
+
 /* True when the pattern runs as JIT code. */
 bool tr_re_is_jit(const tr_re *re);
 /* The pattern as given (NUL-terminated copy) and its flags. */

@@ -20,6 +20,7 @@ typedef struct sg_re {
     tr_re *re;
     char *source; /* the pattern as the rule wrote it */
     unsigned flags;
+    size_t min_len; /* shorter subjects cannot match: PCRE2 is not called */
 } sg_re;
 
 struct sg_regexes {
@@ -94,7 +95,8 @@ tr_err sg_regex_add(sg_regexes *r, tr_str pattern, unsigned flags, uint32_t *id,
         }
     }
     tr_buf_release(&src);
-    sg_re s = { re, e ? NULL : tr_strndup(pattern.p, pattern.n), flags };
+    sg_re s = { re, e ? NULL : tr_strndup(pattern.p, pattern.n), flags,
+                 e ? 0 : tr_re_min_length(re) };
     if (!e && (!s.source || !TR_VEC_PUSH(&r->v, s)))
         e = TR_ENOMEM;
     if (e) {
@@ -148,6 +150,8 @@ void sg_rematch_free(sg_rematch *m)
 
 int sg_regex_match(const sg_regexes *r, sg_rematch *m, uint32_t id, tr_str s)
 {
+    if (s.n < r->v.v[id].min_len)
+        return 0; /* what pcre2_match() would answer, without its set-up */
     bool hit = false;
     tr_err e = tr_re_match(r->v.v[id].re, m->s, s, &hit);
     if (e == TR_OK)
