@@ -124,3 +124,29 @@ TEST(match_regex_no_allocation_per_match)
     tr_re_free(re1);
     tr_re_free(re2);
 }
+
+/* The Sigma engine skips pcre2_match() on subjects shorter than this: it
+ * must never exceed the byte length of a subject the pattern matches. */
+static size_t min_len(const char *pat, unsigned flags)
+{
+    char err[256];
+    tr_re *re;
+    if (tr_re_compile(tr_str_c(pat), flags, &re, err, sizeof(err)) != TR_OK)
+        return SIZE_MAX;
+    size_t n = tr_re_min_length(re);
+    tr_re_free(re);
+    return n;
+}
+
+TEST(match_regex_min_length_is_a_lower_bound)
+{
+    CHECK_EQ(min_len("\\s[a-fA-F0-9]{64}\\s[a-fA-F0-9]{16}", TR_RE_UTF), 82);
+    CHECK_EQ(min_len("a|bcd", 0), 1);
+    CHECK_EQ(min_len("(?<=abc)d", 0), 1); /* the lookbehind is not part of the match */
+    CHECK_EQ(min_len("x*", 0), 0);
+    /* characters, not bytes: "ää" is 4 bytes and matches */
+    CHECK_EQ(min_len("\xc3\xa4{2}", TR_RE_UTF), 2);
+    CHECK_EQ(match("\xc3\xa4{2}", TR_RE_UTF, "\xc3\xa4\xc3\xa4"), 1);
+    CHECK_EQ(match("\\s[a-f]{3}", 0, "x abc"), 1);
+    CHECK_EQ(min_len("\\s[a-f]{3}", 0), 4);
+}
