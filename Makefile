@@ -67,7 +67,7 @@ LIBSO   := $(BUILD)/libtrawl.so
 UNIT    := $(BUILD)/tests/unit
 
 .PHONY: all deps check test unit e2e fuzz-replay demo bench bench-programs install uninstall clean fuzz \
-        conformance conformance-sigma conformance-evtx format-check lint kafka-demo
+        conformance conformance-sigma conformance-evtx format-check lint kafka-demo stress
 .DEFAULT_GOAL := all
 
 all: $(TRAWL) $(LIBA) $(LIBSO) $(BUILD)/trawl.pc
@@ -167,6 +167,14 @@ $(BUILD)/bench/%: bench/%.c $(LIBA)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(BENCH_PEER_LIBS)
 
 conformance: conformance-sigma conformance-evtx
+
+# Crash and resume, many times over (a known bug: docs/STORE.md); not in make check.
+STRESS_RUNS ?= 50
+stress: $(TRAWL)
+	@fail=0; for i in $$(seq 1 $(STRESS_RUNS)); do \
+	    TRAWL=$(abspath $(TRAWL)) bash tests/stress/kill9-correlation.sh >/dev/null || fail=$$((fail + 1)); \
+	done; echo "stress: kill9-correlation: $$(( $(STRESS_RUNS) - fail )) passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
 
 # EVTX: every real sample read (or its records' rejection explained), SigmaHQ
 # Windows rules over them; skips without ../shared. Run with SANITIZE too.

@@ -507,8 +507,7 @@ static tr_err sweep(tr_correl *c, tr_correl_emit_fn emit, void *ctx)
             break;
         if (g->n && !cc->growing)
             err = correl_close_due(c, g->correl, g, true, emit, ctx);
-        if (g->n)
-            c->dirty = true; /* expired events */
+        c->dirty = true; /* expired events, or at least the group's place */
         correl_group_free(c, g);
     }
     return err;
@@ -521,6 +520,11 @@ tr_err tr_correl_feed_rule(tr_correl *c, uint32_t rule, const tr_detection *d,
     if (rule >= c->nrules)
         return TR_OK;
     tr_err err = TR_OK;
+    /* Any use may change saved state without inserting an event (a group's
+     * place in the LRU, an interned path, a watermark): the checkpoint after
+     * it must save the windows, or a resumed run starts from older ones. */
+    if (c->rule_off[rule] < c->rule_off[rule + 1])
+        c->dirty = true;
     for (uint32_t u = c->rule_off[rule]; u < c->rule_off[rule + 1] && !err; u++)
         err = add_event(c, c->uses[u].correl, c->uses[u].ref, d, emit, ctx);
     if (!err)
