@@ -25,6 +25,7 @@
 
 #include "core/hash.h"
 #include "pipeline/batch.h"
+#include "pipeline/sinks_out.h"
 #include "pipeline/progress.h"
 #include "trawl/arena.h"
 #include "trawl/hunt.h"
@@ -447,36 +448,6 @@ out:
 
 /* ---------------------------------------------------------------- emitting */
 
-typedef struct add_ctx {
-    hunt *h;
-    tr_err err;
-} add_ctx;
-
-static tr_err sinks_write(hunt *h, const tr_detection *d)
-{
-    for (size_t i = 0; i < h->cfg->nsinks; i++) {
-        tr_err e = tr_sink_write(h->cfg->sinks[i], d);
-        if (e)
-            return e;
-    }
-    h->st->detections++;
-    if ((unsigned)d->kind < 3)
-        h->st->by_kind[d->kind]++;
-    return TR_OK;
-}
-
-static tr_err post_add(void *ctx, const tr_detection *nd)
-{
-    add_ctx *a = ctx;
-    tr_detection c = *nd;
-    if (!c.id)
-        c.id = tr_detection_id(&c);
-    tr_err e = (c.flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(a->h, &c);
-    if (e && !a->err)
-        a->err = e;
-    return e;
-}
-
 static void print_diags(hunt *h, hsrc *s, batch *b)
 {
     uint32_t max = h->cfg->max_errors_per_source ? h->cfg->max_errors_per_source : 20;
@@ -500,18 +471,10 @@ static tr_err emit_batch(hunt *h, batch *b)
     hsrc *s = &h->srcs[b->src];
     const tr_hunt_config *cfg = h->cfg;
     print_diags(h, s, b);
-    add_ctx ac = { h, TR_OK };
-    for (size_t i = 0; i < b->dets.n; i++) {
-        const tr_detection *d = &b->dets.v[i];
-        tr_err e = (d->flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(h, d);
-        if (e)
-            return e;
-        if (cfg->post && cfg->post->detection) {
-            e = cfg->post->detection(cfg->post->ctx, d, post_add, &ac);
-            if (e || ac.err)
-                return e ? e : ac.err;
-        }
-    }
+    sinks_out out = { cfg, h->st, TR_OK };
+    tr_err oe = sinks_out_batch(&out, b->dets.v, b->dets.n);
+    if (oe)
+        return oe;
     if (b->dropped) {
         tr_progress_clear(&h->progress);
         tr_log_at(TR_LOG_ERROR, s->path, 0,
@@ -893,11 +856,9 @@ tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t n
     tr_progress_clear(&h.progress);
     if (h.fatal) {
         err = h.fatal_err;
-    } else if (cfg->post && cfg->post->finish) {
-        add_ctx ac = { &h, TR_OK };
-        err = cfg->post->finish(cfg->post->ctx, post_add, &ac);
-        if (!err)
-            err = ac.err;
+    } else {
+        sinks_out out = { cfg, h.st, TR_OK };
+        err = sinks_out_finish(&out);
     }
     for (size_t i = 0; !err && i < cfg->nsinks; i++)
         err = tr_sink_flush(cfg->sinks[i]);

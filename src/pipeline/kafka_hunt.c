@@ -34,6 +34,7 @@
 #include "pipeline/batch.h"
 #include "pipeline/kafka_parts.h"
 #include "pipeline/kafka_record.h"
+#include "pipeline/sinks_out.h"
 #include "trawl/kafka.h"
 #include "trawl/log.h"
 
@@ -167,36 +168,6 @@ static void process(kworker *w, kbatch *kb)
 
 /* ---------------------------------------------------------------- emitting */
 
-typedef struct add_ctx {
-    khunt *h;
-    tr_err err;
-} add_ctx;
-
-static tr_err sinks_write(khunt *h, const tr_detection *d)
-{
-    for (size_t i = 0; i < h->cfg->nsinks; i++) {
-        tr_err e = tr_sink_write(h->cfg->sinks[i], d);
-        if (e)
-            return e;
-    }
-    h->st->hunt.detections++;
-    if ((unsigned)d->kind < 3)
-        h->st->hunt.by_kind[d->kind]++;
-    return TR_OK;
-}
-
-static tr_err post_add(void *ctx, const tr_detection *nd)
-{
-    add_ctx *a = ctx;
-    tr_detection c = *nd;
-    if (!c.id)
-        c.id = tr_detection_id(&c);
-    tr_err e = (c.flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(a->h, &c);
-    if (e && !a->err)
-        a->err = e;
-    return e;
-}
-
 /* Emits one batch (emit lock held). */
 static tr_err emit_batch(khunt *h, kbatch *kb)
 {
@@ -210,18 +181,10 @@ static tr_err emit_batch(khunt *h, kbatch *kb)
         tr_log(TR_LOG_WARN, "%.*s", (int)(n - skip), q + skip);
         q += n + 1;
     }
-    add_ctx ac = { h, TR_OK };
-    for (size_t i = 0; i < b->dets.n; i++) {
-        const tr_detection *d = &b->dets.v[i];
-        tr_err e = (d->flags & TR_DET_INTERNAL) ? TR_OK : sinks_write(h, d);
-        if (e)
-            return e;
-        if (cfg->post && cfg->post->detection) {
-            e = cfg->post->detection(cfg->post->ctx, d, post_add, &ac);
-            if (e || ac.err)
-                return e ? e : ac.err;
-        }
-    }
+    sinks_out out = { cfg, &h->st->hunt, TR_OK };
+    tr_err oe = sinks_out_batch(&out, b->dets.v, b->dets.n);
+    if (oe)
+        return oe;
     if (b->dropped)
         tr_error("kafka: %" PRIu64 " detections lost: the output of one batch exceeded its "
                  "limit", b->dropped);
@@ -748,10 +711,8 @@ tr_err tr_kafka_hunt_run(const tr_kafka_hunt_config *kcfg, tr_kafka_hunt_stats *
      * that stops (or loses its partitions) in the middle of the stream
      * drops its open windows rather than report half of them. */
     if (!err && kcfg->once && h.cfg->post && h.cfg->post->finish) {
-        add_ctx ac = { &h, TR_OK };
-        err = h.cfg->post->finish(h.cfg->post->ctx, post_add, &ac);
-        if (!err)
-            err = ac.err;
+        sinks_out out = { h.cfg, &h.st->hunt, TR_OK };
+        err = sinks_out_finish(&out);
         for (size_t i = 0; !err && i < h.cfg->nsinks; i++)
             err = tr_sink_flush(h.cfg->sinks[i]);
     }
