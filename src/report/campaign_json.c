@@ -9,24 +9,11 @@
 
 #include "core/jsonstr.h"
 #include "report/campaign_report.h"
+#include "report/json_fields.h"
 
 static void jw_s(tr_jw *w, tr_str s)
 {
     tr_jw_strn(w, s.p, s.n);
-}
-
-static void jw_s_or_null(tr_jw *w, tr_str s)
-{
-    if (s.n)
-        tr_jw_strn(w, s.p, s.n);
-    else
-        tr_jw_null(w);
-}
-
-static void jw_time(tr_jw *w, const char *key, int64_t ts)
-{
-    tr_jw_key(w, key);
-    tr_jw_time(w, ts);
 }
 
 static void jw_strs(tr_jw *w, const char *key, const tr_str *v, uint32_t n)
@@ -96,6 +83,20 @@ static tr_err infrastructure(tr_jw *w, const tr_campaign *cp)
     return TR_OK;
 }
 
+/* Where a detection was read: path, record and line (null for a record
+ * format without lines). */
+static const jf det_place[] = {
+    JF(tr_cmp_det, "path", JF_STR, path),
+    JF(tr_cmp_det, "record", JF_U64, record),
+    JF(tr_cmp_det, "line", JF_U64_NULL, line),
+};
+
+static const jf det_location_fields[] = {
+    JF(tr_cmp_det, "tenant", JF_STR, tenant),
+    JF(tr_cmp_det, "rule_title", JF_STR, rule_title),
+    JF(tr_cmp_det, "ts", JF_TIME, ts),
+};
+
 static void det_location(tr_jw *w, const tr_campaigns *c, uint32_t idx)
 {
     tr_cmp_det d;
@@ -104,22 +105,34 @@ static void det_location(tr_jw *w, const tr_campaigns *c, uint32_t idx)
         return;
     }
     tr_jw_obj(w);
-    tr_jw_key(w, "tenant");
-    jw_s(w, d.tenant);
-    tr_jw_key(w, "rule_title");
-    jw_s(w, d.rule_title);
-    jw_time(w, "ts", d.ts);
-    tr_jw_key(w, "path");
-    jw_s(w, d.path);
-    tr_jw_key(w, "record");
-    tr_jw_uint(w, d.record);
-    tr_jw_key(w, "line");
-    if (d.line)
-        tr_jw_uint(w, d.line);
-    else
-        tr_jw_null(w);
+    JF_WRITE(w, &d, det_location_fields);
+    JF_WRITE(w, &d, det_place);
     tr_jw_end(w);
 }
+
+static const jf evidence_rule[] = {
+    JF(tr_cmp_det, "rule_id", JF_STR, rule_id),
+    JF(tr_cmp_det, "rule_title", JF_STR, rule_title),
+};
+
+static const jf evidence_indicator[] = {
+    JF(tr_cmp_det, "indicator", JF_STR, indicator),
+    JF(tr_cmp_det, "feed", JF_STR_NULL, feed),
+};
+
+static const jf evidence_seed[] = {
+    JF(tr_cmp_det, "actor_seed", JF_STR_OPT, actor_seed),
+};
+
+static const jf evidence_count[] = {
+    JF(tr_cmp_evidence, "count", JF_U32, count),
+    JF(tr_cmp_evidence, "first_seen", JF_TIME, first),
+    JF(tr_cmp_evidence, "last_seen", JF_TIME, last),
+};
+
+static const jf evidence_via[] = {
+    JF(tr_cmp_evidence, "via_value", JF_STR_OPT, via_value),
+};
 
 static void evidence(tr_jw *w, const tr_campaigns *c, const tr_cmp_tenant *t, uint32_t max)
 {
@@ -136,39 +149,15 @@ static void evidence(tr_jw *w, const tr_campaigns *c, const tr_cmp_tenant *t, ui
         tr_jw_str(w, tr_stage_name(e->stage));
         tr_jw_key(w, "kind");
         tr_jw_str(w, tr_det_kind_name(d.kind));
-        tr_jw_key(w, "rule_id");
-        jw_s(w, d.rule_id);
-        tr_jw_key(w, "rule_title");
-        jw_s(w, d.rule_title);
-        if (d.indicator.n) {
-            tr_jw_key(w, "indicator");
-            jw_s(w, d.indicator);
-            tr_jw_key(w, "feed");
-            jw_s_or_null(w, d.feed);
-        }
-        if (d.actor_seed.n) {
-            tr_jw_key(w, "actor_seed");
-            jw_s(w, d.actor_seed);
-        }
-        tr_jw_key(w, "count");
-        tr_jw_uint(w, e->count);
-        jw_time(w, "first_seen", e->first);
-        jw_time(w, "last_seen", e->last);
-        tr_jw_key(w, "path");
-        jw_s(w, d.path);
-        tr_jw_key(w, "record");
-        tr_jw_uint(w, d.record);
-        tr_jw_key(w, "line");
-        if (d.line)
-            tr_jw_uint(w, d.line);
-        else
-            tr_jw_null(w);
+        JF_WRITE(w, &d, evidence_rule);
+        if (d.indicator.n)
+            JF_WRITE(w, &d, evidence_indicator);
+        JF_WRITE(w, &d, evidence_seed);
+        JF_WRITE(w, e, evidence_count);
+        JF_WRITE(w, &d, det_place);
         tr_jw_key(w, "why");
         tr_jw_str(w, tr_cmp_why_name(e->why));
-        if (e->via_value.n) {
-            tr_jw_key(w, "via_value");
-            jw_s(w, e->via_value);
-        }
+        JF_WRITE(w, e, evidence_via);
         tr_jw_key(w, "via");
         if (e->via != UINT32_MAX)
             det_location(w, c, e->via);
@@ -183,6 +172,20 @@ static void evidence(tr_jw *w, const tr_campaigns *c, const tr_cmp_tenant *t, ui
     }
 }
 
+static const jf tenant_fields[] = {
+    JF(tr_cmp_tenant, "tenant", JF_STR, id),
+    JF(tr_cmp_tenant, "name", JF_STR_NULL, name),
+    JF(tr_cmp_tenant, "country", JF_STR_NULL, country),
+    JF(tr_cmp_tenant, "sector", JF_STR_NULL, sector),
+    JF(tr_cmp_tenant, "stage", JF_STAGE, stage),
+    JF(tr_cmp_tenant, "first_seen", JF_TIME, first_seen),
+    JF(tr_cmp_tenant, "last_seen", JF_TIME, last_seen),
+    JF(tr_cmp_tenant, "activity_first_seen", JF_TIME, activity_first),
+    JF(tr_cmp_tenant, "activity_last_seen", JF_TIME, activity_last),
+    JF_N(tr_cmp_tenant, "cves", cves, ncves),
+    JF(tr_cmp_tenant, "detections", JF_U32, detections),
+};
+
 static void tenants(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
                     const tr_cmp_report_opts *o)
 {
@@ -191,50 +194,38 @@ static void tenants(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
     for (uint32_t i = 0; i < cp->ntenants; i++) {
         const tr_cmp_tenant *t = &cp->tenants[i];
         tr_jw_obj(w);
-        tr_jw_key(w, "tenant");
-        jw_s(w, t->id);
-        tr_jw_key(w, "name");
-        jw_s_or_null(w, t->name);
-        tr_jw_key(w, "country");
-        jw_s_or_null(w, t->country);
-        tr_jw_key(w, "sector");
-        jw_s_or_null(w, t->sector);
-        tr_jw_key(w, "stage");
-        tr_jw_str(w, tr_stage_name(t->stage));
-        jw_time(w, "first_seen", t->first_seen);
-        jw_time(w, "last_seen", t->last_seen);
-        jw_time(w, "activity_first_seen", t->activity_first);
-        jw_time(w, "activity_last_seen", t->activity_last);
-        jw_strs(w, "cves", t->cves, t->ncves);
-        tr_jw_key(w, "detections");
-        tr_jw_uint(w, t->detections);
+        JF_WRITE(w, t, tenant_fields);
         evidence(w, c, t, o->max_evidence);
         tr_jw_end(w);
     }
     tr_jw_end(w);
 }
 
+static const jf group_fields[] = {
+    JF(cr_group, "group", JF_CHARS, label),
+    JF(cr_group, "targeted", JF_U32, tenants),
+    JF(cr_group, "exploited", JF_U32, exploited),
+    JF(cr_group, "compromised", JF_U32, compromised),
+    JF(cr_group, "first_seen", JF_TIME, first_seen),
+    JF(cr_group, "last_seen", JF_TIME, last_seen),
+};
+
 static void anon_tenants(tr_jw *w, const cr_anon *a)
 {
     tr_jw_key(w, "groups");
     tr_jw_arr(w);
-    for (uint32_t g = 0; g < a->ngroups; g++) {
-        const cr_group *x = &a->groups[g];
-        tr_jw_obj(w);
-        tr_jw_key(w, "group");
-        tr_jw_str(w, x->label);
-        tr_jw_key(w, "targeted");
-        tr_jw_uint(w, x->tenants);
-        tr_jw_key(w, "exploited");
-        tr_jw_uint(w, x->exploited);
-        tr_jw_key(w, "compromised");
-        tr_jw_uint(w, x->compromised);
-        jw_time(w, "first_seen", x->first_seen);
-        jw_time(w, "last_seen", x->last_seen);
-        tr_jw_end(w);
-    }
+    for (uint32_t g = 0; g < a->ngroups; g++)
+        JF_OBJECT(w, &a->groups[g], group_fields);
     tr_jw_end(w);
 }
+
+static const jf cve_fields[] = {
+    JF(tr_cmp_cve, "targeted", JF_U32, targeted),
+    JF(tr_cmp_cve, "exploited", JF_U32, exploited),
+    JF(tr_cmp_cve, "compromised", JF_U32, compromised),
+    JF(tr_cmp_cve, "first_seen", JF_TIME, first_seen),
+    JF(tr_cmp_cve, "last_seen", JF_TIME, last_seen),
+};
 
 static void by_cve(tr_jw *w, const tr_campaign *cp)
 {
@@ -243,58 +234,51 @@ static void by_cve(tr_jw *w, const tr_campaign *cp)
     for (uint32_t k = 0; k < cp->ncves; k++) {
         const tr_cmp_cve *v = &cp->cves[k];
         tr_jw_keyn(w, v->cve.p, v->cve.n);
-        tr_jw_obj(w);
-        tr_jw_key(w, "targeted");
-        tr_jw_uint(w, v->targeted);
-        tr_jw_key(w, "exploited");
-        tr_jw_uint(w, v->exploited);
-        tr_jw_key(w, "compromised");
-        tr_jw_uint(w, v->compromised);
-        jw_time(w, "first_seen", v->first_seen);
-        jw_time(w, "last_seen", v->last_seen);
-        tr_jw_end(w);
+        JF_OBJECT(w, v, cve_fields);
     }
     tr_jw_end(w);
 }
+
+static const jf infra_fields[] = {
+    JF(tr_cmp_infra, "value", JF_STR, value),
+    JF(tr_cmp_infra, "type", JF_STR, type),
+    JF(tr_cmp_infra, "tenants", JF_U32, tenants),
+    JF(tr_cmp_infra, "detections", JF_U32, detections),
+    JF(tr_cmp_infra, "first_seen", JF_TIME, first_seen),
+    JF(tr_cmp_infra, "last_seen", JF_TIME, last_seen),
+};
 
 static void indicators(tr_jw *w, const tr_campaign *cp)
 {
     tr_jw_key(w, "indicators");
     tr_jw_arr(w);
-    for (uint32_t k = 0; k < cp->ninfra; k++) {
-        const tr_cmp_infra *x = &cp->infra[k];
-        tr_jw_obj(w);
-        tr_jw_key(w, "value");
-        jw_s(w, x->value);
-        tr_jw_key(w, "type");
-        jw_s(w, x->type);
-        tr_jw_key(w, "tenants");
-        tr_jw_uint(w, x->tenants);
-        tr_jw_key(w, "detections");
-        tr_jw_uint(w, x->detections);
-        jw_time(w, "first_seen", x->first_seen);
-        jw_time(w, "last_seen", x->last_seen);
-        tr_jw_end(w);
-    }
+    for (uint32_t k = 0; k < cp->ninfra; k++)
+        JF_OBJECT(w, &cp->infra[k], infra_fields);
     tr_jw_end(w);
 }
+
+static const jf phase_fields[] = {
+    JF(tr_cmp_phase, "first_seen", JF_TIME, first),
+    JF(tr_cmp_phase, "last_seen", JF_TIME, last),
+    JF(tr_cmp_phase, "tenants", JF_U32, tenants),
+    JF_N(tr_cmp_phase, "cves", cves, ncves),
+};
 
 static void phases(tr_jw *w, const tr_campaign *cp)
 {
     tr_jw_key(w, "phases");
     tr_jw_arr(w);
-    for (uint32_t k = 0; k < cp->nphases; k++) {
-        const tr_cmp_phase *p = &cp->phases[k];
-        tr_jw_obj(w);
-        jw_time(w, "first_seen", p->first);
-        jw_time(w, "last_seen", p->last);
-        tr_jw_key(w, "tenants");
-        tr_jw_uint(w, p->tenants);
-        jw_strs(w, "cves", p->cves, p->ncves);
-        tr_jw_end(w);
-    }
+    for (uint32_t k = 0; k < cp->nphases; k++)
+        JF_OBJECT(w, &cp->phases[k], phase_fields);
     tr_jw_end(w);
 }
+
+static const jf day_fields[] = {
+    JF(tr_cmp_day, "day", JF_DATE, day),
+    JF(tr_cmp_day, "targeted", JF_U32, targeted),
+    JF(tr_cmp_day, "exploited", JF_U32, exploited),
+    JF(tr_cmp_day, "compromised", JF_U32, compromised),
+};
 
 static void timeline(tr_jw *w, const tr_campaign *cp)
 {
@@ -302,23 +286,49 @@ static void timeline(tr_jw *w, const tr_campaign *cp)
     tr_jw_arr(w);
     for (uint32_t k = 0; k < cp->ndays; k++) {
         const tr_cmp_day *d = &cp->days[k];
-        if (!d->targeted && !d->exploited && !d->compromised)
-            continue;
-        char day[16];
-        cr_date(d->day, day, sizeof(day));
-        tr_jw_obj(w);
-        tr_jw_key(w, "day");
-        tr_jw_str(w, day);
-        tr_jw_key(w, "targeted");
-        tr_jw_uint(w, d->targeted);
-        tr_jw_key(w, "exploited");
-        tr_jw_uint(w, d->exploited);
-        tr_jw_key(w, "compromised");
-        tr_jw_uint(w, d->compromised);
-        tr_jw_end(w);
+        if (d->targeted || d->exploited || d->compromised)
+            JF_OBJECT(w, d, day_fields);
     }
     tr_jw_end(w);
 }
+
+static const jf campaign_head[] = {
+    JF(tr_campaign, "id", JF_CSTR, id),
+    JF(tr_campaign, "name", JF_CSTR, name),
+    JF(tr_campaign, "actor", JF_STR_NULL, actor),
+    JF(tr_campaign, "cluster", JF_BOOL, cluster),
+};
+
+static const jf campaign_counts[] = {
+    JF(tr_campaign, "targeted", JF_U32, ntenants),
+    JF(tr_campaign, "exploited", JF_U32, nexploited),
+    JF(tr_campaign, "compromised", JF_U32, ncompromised),
+    JF(tr_campaign, "countries", JF_U32, ncountries),
+    JF(tr_campaign, "sectors", JF_U32, nsectors),
+    JF(tr_campaign, "detections", JF_U32, detections),
+};
+
+static const jf campaign_times[] = {
+    JF(tr_campaign, "first_seen", JF_TIME, first_seen),
+    JF(tr_campaign, "last_seen", JF_TIME, last_seen),
+    JF(tr_campaign, "activity_first_seen", JF_TIME, activity_first),
+    JF(tr_campaign, "activity_last_seen", JF_TIME, activity_last),
+};
+
+static const jf campaign_places[] = {
+    JF_N(tr_campaign, "countries", countries, ncountries),
+    JF_N(tr_campaign, "sectors", sectors, nsectors),
+};
+
+static const jf anon_places[] = {
+    JF_N(cr_anon, "countries", countries, ncountries),
+    JF_N(cr_anon, "sectors", sectors, nsectors),
+};
+
+static const jf anon_suppressed[] = {
+    JF(cr_anon, "tenants_in_other_countries", JF_U32, other_countries),
+    JF(cr_anon, "tenants_in_other_sectors", JF_U32, other_sectors),
+};
 
 static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
                        const tr_cmp_report_opts *o)
@@ -330,14 +340,7 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
             return err;
     }
     tr_jw_obj(w);
-    tr_jw_key(w, "id");
-    tr_jw_str(w, cp->id);
-    tr_jw_key(w, "name");
-    tr_jw_str(w, cp->name);
-    tr_jw_key(w, "actor");
-    jw_s_or_null(w, cp->actor);
-    tr_jw_key(w, "cluster");
-    tr_jw_bool(w, cp->cluster);
+    JF_WRITE(w, cp, campaign_head);
     tr_jw_key(w, "profile");
     tr_jw_str(w, cr_profile(cp));
     if (cp->cluster) {
@@ -354,40 +357,19 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
         orgs(w, "orgs_compromised", cp, TR_STAGE_COMPROMISED);
     }
     tr_jw_key(w, "counts");
-    tr_jw_obj(w);
-    tr_jw_key(w, "targeted");
-    tr_jw_uint(w, cp->ntenants);
-    tr_jw_key(w, "exploited");
-    tr_jw_uint(w, cp->nexploited);
-    tr_jw_key(w, "compromised");
-    tr_jw_uint(w, cp->ncompromised);
-    tr_jw_key(w, "countries");
-    tr_jw_uint(w, cp->ncountries);
-    tr_jw_key(w, "sectors");
-    tr_jw_uint(w, cp->nsectors);
-    tr_jw_key(w, "detections");
-    tr_jw_uint(w, cp->detections);
-    tr_jw_end(w);
+    JF_OBJECT(w, cp, campaign_counts);
     if (o->anonymise) {
-        jw_strs(w, "countries", a.countries, a.ncountries);
-        jw_strs(w, "sectors", a.sectors, a.nsectors);
+        JF_WRITE(w, &a, anon_places);
         tr_jw_key(w, "suppressed");
         tr_jw_obj(w);
         tr_jw_key(w, "min_group");
         tr_jw_uint(w, o->min_group);
-        tr_jw_key(w, "tenants_in_other_countries");
-        tr_jw_uint(w, a.other_countries);
-        tr_jw_key(w, "tenants_in_other_sectors");
-        tr_jw_uint(w, a.other_sectors);
+        JF_WRITE(w, &a, anon_suppressed);
         tr_jw_end(w);
     } else {
-        jw_strs(w, "countries", cp->countries, cp->ncountries);
-        jw_strs(w, "sectors", cp->sectors, cp->nsectors);
+        JF_WRITE(w, cp, campaign_places);
     }
-    jw_time(w, "first_seen", cp->first_seen);
-    jw_time(w, "last_seen", cp->last_seen);
-    jw_time(w, "activity_first_seen", cp->activity_first);
-    jw_time(w, "activity_last_seen", cp->activity_last);
+    JF_WRITE(w, cp, campaign_times);
     by_cve(w, cp);
     tr_err err = infrastructure(w, cp);
     indicators(w, cp);
@@ -408,58 +390,46 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
     return err;
 }
 
+static const jf summary_fields[] = {
+    JF(tr_cmp_summary, "detections_read", JF_U64, added),
+    JF(tr_cmp_summary, "duplicates", JF_U64, duplicates),
+    JF(tr_cmp_summary, "ignored", JF_U64, ignored),
+    JF(tr_cmp_summary, "detections", JF_U32, detections),
+    JF(tr_cmp_summary, "tenants_with_detections", JF_U32, tenants),
+    JF(tr_cmp_summary, "fleet_tenants", JF_U32, fleet_tenants),
+    JF(tr_cmp_summary, "background_detections", JF_U32, background),
+    JF(tr_cmp_summary, "background_tenants", JF_U32, background_tenants),
+};
+
+static const jf benign_fields[] = {
+    JF(tr_cmp_benign, "value", JF_STR, value),
+    JF(tr_cmp_benign, "type", JF_STR, type),
+    JF(tr_cmp_benign, "tenants", JF_U32, tenants),
+    JF(tr_cmp_benign, "detections", JF_U32, detections),
+    JF(tr_cmp_benign, "max_stage", JF_STAGE, max_stage),
+    JF(tr_cmp_benign, "first_seen", JF_TIME, first_seen),
+    JF(tr_cmp_benign, "last_seen", JF_TIME, last_seen),
+};
+
+static const jf conflict_fields[] = {
+    JF(tr_cmp_conflict, "text", JF_CSTR, text),
+    JF(tr_cmp_conflict, "detections", JF_U32, detections),
+};
+
 static void summary(tr_jw *w, const tr_campaigns *c)
 {
     const tr_cmp_summary *s = tr_campaigns_summary(c);
     tr_jw_key(w, "summary");
-    tr_jw_obj(w);
-    tr_jw_key(w, "detections_read");
-    tr_jw_uint(w, s->added);
-    tr_jw_key(w, "duplicates");
-    tr_jw_uint(w, s->duplicates);
-    tr_jw_key(w, "ignored");
-    tr_jw_uint(w, s->ignored);
-    tr_jw_key(w, "detections");
-    tr_jw_uint(w, s->detections);
-    tr_jw_key(w, "tenants_with_detections");
-    tr_jw_uint(w, s->tenants);
-    tr_jw_key(w, "fleet_tenants");
-    tr_jw_uint(w, s->fleet_tenants);
-    tr_jw_key(w, "background_detections");
-    tr_jw_uint(w, s->background);
-    tr_jw_key(w, "background_tenants");
-    tr_jw_uint(w, s->background_tenants);
-    tr_jw_end(w);
+    JF_OBJECT(w, s, summary_fields);
     tr_jw_key(w, "benign");
     tr_jw_arr(w);
-    for (uint32_t k = 0; k < s->nbenign; k++) {
-        const tr_cmp_benign *b = &s->benign[k];
-        tr_jw_obj(w);
-        tr_jw_key(w, "value");
-        jw_s(w, b->value);
-        tr_jw_key(w, "type");
-        jw_s(w, b->type);
-        tr_jw_key(w, "tenants");
-        tr_jw_uint(w, b->tenants);
-        tr_jw_key(w, "detections");
-        tr_jw_uint(w, b->detections);
-        tr_jw_key(w, "max_stage");
-        tr_jw_str(w, tr_stage_name(b->max_stage));
-        jw_time(w, "first_seen", b->first_seen);
-        jw_time(w, "last_seen", b->last_seen);
-        tr_jw_end(w);
-    }
+    for (uint32_t k = 0; k < s->nbenign; k++)
+        JF_OBJECT(w, &s->benign[k], benign_fields);
     tr_jw_end(w);
     tr_jw_key(w, "conflicts");
     tr_jw_arr(w);
-    for (uint32_t k = 0; k < s->nconflicts; k++) {
-        tr_jw_obj(w);
-        tr_jw_key(w, "text");
-        tr_jw_str(w, s->conflicts[k].text);
-        tr_jw_key(w, "detections");
-        tr_jw_uint(w, s->conflicts[k].detections);
-        tr_jw_end(w);
-    }
+    for (uint32_t k = 0; k < s->nconflicts; k++)
+        JF_OBJECT(w, &s->conflicts[k], conflict_fields);
     tr_jw_end(w);
 }
 
