@@ -126,8 +126,7 @@ static const jf evidence_seed[] = {
 
 static const jf evidence_count[] = {
     JF(tr_cmp_evidence, "count", JF_U32, count),
-    JF(tr_cmp_evidence, "first_seen", JF_TIME, first),
-    JF(tr_cmp_evidence, "last_seen", JF_TIME, last),
+    JF_SPAN(tr_cmp_evidence, "", first, last),
 };
 
 static const jf evidence_via[] = {
@@ -178,10 +177,8 @@ static const jf tenant_fields[] = {
     JF(tr_cmp_tenant, "country", JF_STR_NULL, country),
     JF(tr_cmp_tenant, "sector", JF_STR_NULL, sector),
     JF(tr_cmp_tenant, "stage", JF_STAGE, stage),
-    JF(tr_cmp_tenant, "first_seen", JF_TIME, first_seen),
-    JF(tr_cmp_tenant, "last_seen", JF_TIME, last_seen),
-    JF(tr_cmp_tenant, "activity_first_seen", JF_TIME, activity_first),
-    JF(tr_cmp_tenant, "activity_last_seen", JF_TIME, activity_last),
+    JF_SPAN(tr_cmp_tenant, "", first_seen, last_seen),
+    JF_SPAN(tr_cmp_tenant, "activity_", activity_first, activity_last),
     JF_N(tr_cmp_tenant, "cves", cves, ncves),
     JF(tr_cmp_tenant, "detections", JF_U32, detections),
 };
@@ -203,28 +200,13 @@ static void tenants(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
 
 static const jf group_fields[] = {
     JF(cr_group, "group", JF_CHARS, label),
-    JF(cr_group, "targeted", JF_U32, tenants),
-    JF(cr_group, "exploited", JF_U32, exploited),
-    JF(cr_group, "compromised", JF_U32, compromised),
-    JF(cr_group, "first_seen", JF_TIME, first_seen),
-    JF(cr_group, "last_seen", JF_TIME, last_seen),
+    JF_COUNTS(cr_group, tenants, exploited, compromised),
+    JF_SPAN(cr_group, "", first_seen, last_seen),
 };
 
-static void anon_tenants(tr_jw *w, const cr_anon *a)
-{
-    tr_jw_key(w, "groups");
-    tr_jw_arr(w);
-    for (uint32_t g = 0; g < a->ngroups; g++)
-        JF_OBJECT(w, &a->groups[g], group_fields);
-    tr_jw_end(w);
-}
-
 static const jf cve_fields[] = {
-    JF(tr_cmp_cve, "targeted", JF_U32, targeted),
-    JF(tr_cmp_cve, "exploited", JF_U32, exploited),
-    JF(tr_cmp_cve, "compromised", JF_U32, compromised),
-    JF(tr_cmp_cve, "first_seen", JF_TIME, first_seen),
-    JF(tr_cmp_cve, "last_seen", JF_TIME, last_seen),
+    JF_COUNTS(tr_cmp_cve, targeted, exploited, compromised),
+    JF_SPAN(tr_cmp_cve, "", first_seen, last_seen),
 };
 
 static void by_cve(tr_jw *w, const tr_campaign *cp)
@@ -244,40 +226,18 @@ static const jf infra_fields[] = {
     JF(tr_cmp_infra, "type", JF_STR, type),
     JF(tr_cmp_infra, "tenants", JF_U32, tenants),
     JF(tr_cmp_infra, "detections", JF_U32, detections),
-    JF(tr_cmp_infra, "first_seen", JF_TIME, first_seen),
-    JF(tr_cmp_infra, "last_seen", JF_TIME, last_seen),
+    JF_SPAN(tr_cmp_infra, "", first_seen, last_seen),
 };
 
-static void indicators(tr_jw *w, const tr_campaign *cp)
-{
-    tr_jw_key(w, "indicators");
-    tr_jw_arr(w);
-    for (uint32_t k = 0; k < cp->ninfra; k++)
-        JF_OBJECT(w, &cp->infra[k], infra_fields);
-    tr_jw_end(w);
-}
-
 static const jf phase_fields[] = {
-    JF(tr_cmp_phase, "first_seen", JF_TIME, first),
-    JF(tr_cmp_phase, "last_seen", JF_TIME, last),
+    JF_SPAN(tr_cmp_phase, "", first, last),
     JF(tr_cmp_phase, "tenants", JF_U32, tenants),
     JF_N(tr_cmp_phase, "cves", cves, ncves),
 };
 
-static void phases(tr_jw *w, const tr_campaign *cp)
-{
-    tr_jw_key(w, "phases");
-    tr_jw_arr(w);
-    for (uint32_t k = 0; k < cp->nphases; k++)
-        JF_OBJECT(w, &cp->phases[k], phase_fields);
-    tr_jw_end(w);
-}
-
 static const jf day_fields[] = {
     JF(tr_cmp_day, "day", JF_DATE, day),
-    JF(tr_cmp_day, "targeted", JF_U32, targeted),
-    JF(tr_cmp_day, "exploited", JF_U32, exploited),
-    JF(tr_cmp_day, "compromised", JF_U32, compromised),
+    JF_COUNTS(tr_cmp_day, targeted, exploited, compromised),
 };
 
 static void timeline(tr_jw *w, const tr_campaign *cp)
@@ -300,19 +260,15 @@ static const jf campaign_head[] = {
 };
 
 static const jf campaign_counts[] = {
-    JF(tr_campaign, "targeted", JF_U32, ntenants),
-    JF(tr_campaign, "exploited", JF_U32, nexploited),
-    JF(tr_campaign, "compromised", JF_U32, ncompromised),
+    JF_COUNTS(tr_campaign, ntenants, nexploited, ncompromised),
     JF(tr_campaign, "countries", JF_U32, ncountries),
     JF(tr_campaign, "sectors", JF_U32, nsectors),
     JF(tr_campaign, "detections", JF_U32, detections),
 };
 
 static const jf campaign_times[] = {
-    JF(tr_campaign, "first_seen", JF_TIME, first_seen),
-    JF(tr_campaign, "last_seen", JF_TIME, last_seen),
-    JF(tr_campaign, "activity_first_seen", JF_TIME, activity_first),
-    JF(tr_campaign, "activity_last_seen", JF_TIME, activity_last),
+    JF_SPAN(tr_campaign, "", first_seen, last_seen),
+    JF_SPAN(tr_campaign, "activity_", activity_first, activity_last),
 };
 
 static const jf campaign_places[] = {
@@ -372,11 +328,11 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
     JF_WRITE(w, cp, campaign_times);
     by_cve(w, cp);
     tr_err err = infrastructure(w, cp);
-    indicators(w, cp);
-    phases(w, cp);
+    JF_ARRAY(w, "indicators", cp->infra, cp->ninfra, infra_fields);
+    JF_ARRAY(w, "phases", cp->phases, cp->nphases, phase_fields);
     timeline(w, cp);
     if (o->anonymise)
-        anon_tenants(w, &a);
+        JF_ARRAY(w, "groups", a.groups, a.ngroups, group_fields);
     else
         tenants(w, c, cp, o);
     tr_jw_key(w, "explanation");
@@ -407,8 +363,7 @@ static const jf benign_fields[] = {
     JF(tr_cmp_benign, "tenants", JF_U32, tenants),
     JF(tr_cmp_benign, "detections", JF_U32, detections),
     JF(tr_cmp_benign, "max_stage", JF_STAGE, max_stage),
-    JF(tr_cmp_benign, "first_seen", JF_TIME, first_seen),
-    JF(tr_cmp_benign, "last_seen", JF_TIME, last_seen),
+    JF_SPAN(tr_cmp_benign, "", first_seen, last_seen),
 };
 
 static const jf conflict_fields[] = {
@@ -421,16 +376,8 @@ static void summary(tr_jw *w, const tr_campaigns *c)
     const tr_cmp_summary *s = tr_campaigns_summary(c);
     tr_jw_key(w, "summary");
     JF_OBJECT(w, s, summary_fields);
-    tr_jw_key(w, "benign");
-    tr_jw_arr(w);
-    for (uint32_t k = 0; k < s->nbenign; k++)
-        JF_OBJECT(w, &s->benign[k], benign_fields);
-    tr_jw_end(w);
-    tr_jw_key(w, "conflicts");
-    tr_jw_arr(w);
-    for (uint32_t k = 0; k < s->nconflicts; k++)
-        JF_OBJECT(w, &s->conflicts[k], conflict_fields);
-    tr_jw_end(w);
+    JF_ARRAY(w, "benign", s->benign, s->nbenign, benign_fields);
+    JF_ARRAY(w, "conflicts", s->conflicts, s->nconflicts, conflict_fields);
 }
 
 tr_err cr_write_json(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out)
