@@ -84,17 +84,37 @@ static bool hex_u64(tr_str s, uint64_t *out)
     return true;
 }
 
+/* Starts a value that is null or a container of type want: *open tells
+ * which. Anything else fails with r->err = what. */
+static bool open_val(jl *r, tr_json *j, tr_json_type want, const char *what, bool *open)
+{
+    tr_json_tok t;
+    tr_json_type ty = tr_json_next(j, &t);
+    *open = ty == want;
+    if (ty == TR_JSON_NULL || *open)
+        return true;
+    r->err = what;
+    return false;
+}
+
+/* After the members or elements of a container: did the tokenizer fail? */
+static bool close_val(jl *r, tr_json *j)
+{
+    if (tr_json_failed(j)) {
+        r->err = j->errmsg;
+        return false;
+    }
+    return true;
+}
+
 static bool kvs_val(jl *r, tr_json *j, void *vec)
 {
     TR_VEC(tr_kv) *v = vec;
-    tr_json_tok t, key;
-    if (tr_json_next(j, &t) == TR_JSON_NULL)
-        return true;
-    if (t.type != TR_JSON_OBJ_BEGIN) {
-        r->err = "expected an object";
+    tr_json_tok key;
+    bool open;
+    if (!open_val(r, j, TR_JSON_OBJ_BEGIN, "expected an object", &open))
         return false;
-    }
-    while (tr_json_member(j, &key)) {
+    while (open && tr_json_member(j, &key)) {
         tr_kv kv;
         if (tr_json_str_arena(&key, r->arena, &kv.key) != TR_OK) {
             r->err = "out of scratch memory";
@@ -124,66 +144,47 @@ static bool kvs_val(jl *r, tr_json *j, void *vec)
             return false;
         }
     }
-    if (tr_json_failed(j)) {
-        r->err = j->errmsg;
+    return !open || close_val(r, j);
+}
+
+typedef bool (*element_fn)(jl *r, const tr_json_tok *e);
+
+/* null, or an array whose elements go to fn. */
+static bool array_val(jl *r, tr_json *j, const char *not_array, element_fn fn)
+{
+    bool open;
+    if (!open_val(r, j, TR_JSON_ARR_BEGIN, not_array, &open))
+        return false;
+    tr_json_tok e;
+    while (open && tr_json_element(j, &e))
+        if (!fn(r, &e))
+            return false;
+    return !open || close_val(r, j);
+}
+
+static bool tag_element(jl *r, const tr_json_tok *e)
+{
+    if (e->type != TR_JSON_STRING) {
+        r->err = "tags: expected strings";
+        return false;
+    }
+    tr_str s;
+    if (tr_json_str_arena(e, r->arena, &s) != TR_OK || !TR_VEC_PUSH(&r->tags, s)) {
+        r->err = "out of memory";
         return false;
     }
     return true;
 }
 
-static bool str_array(jl *r, tr_json *j)
+static bool contrib_element(jl *r, const tr_json_tok *e)
 {
-    tr_json_tok t;
-    tr_json_type ty = tr_json_next(j, &t);
-    if (ty == TR_JSON_NULL)
-        return true;
-    if (ty != TR_JSON_ARR_BEGIN) {
-        r->err = "tags: expected an array";
+    uint64_t v;
+    if (e->type != TR_JSON_STRING || !hex_u64(e->text, &v)) {
+        r->err = "contributing: expected hexadecimal ids";
         return false;
     }
-    tr_json_tok e;
-    while (tr_json_element(j, &e)) {
-        if (e.type != TR_JSON_STRING) {
-            r->err = "tags: expected strings";
-            return false;
-        }
-        tr_str s;
-        if (tr_json_str_arena(&e, r->arena, &s) != TR_OK || !TR_VEC_PUSH(&r->tags, s)) {
-            r->err = "out of memory";
-            return false;
-        }
-    }
-    if (tr_json_failed(j)) {
-        r->err = j->errmsg;
-        return false;
-    }
-    return true;
-}
-
-static bool contrib_array(jl *r, tr_json *j)
-{
-    tr_json_tok t;
-    tr_json_type ty = tr_json_next(j, &t);
-    if (ty == TR_JSON_NULL)
-        return true;
-    if (ty != TR_JSON_ARR_BEGIN) {
-        r->err = "contributing: expected an array";
-        return false;
-    }
-    tr_json_tok e;
-    while (tr_json_element(j, &e)) {
-        uint64_t v;
-        if (e.type != TR_JSON_STRING || !hex_u64(e.text, &v)) {
-            r->err = "contributing: expected hexadecimal ids";
-            return false;
-        }
-        if (!TR_VEC_PUSH(&r->contrib, v)) {
-            r->err = "out of memory";
-            return false;
-        }
-    }
-    if (tr_json_failed(j)) {
-        r->err = j->errmsg;
+    if (!TR_VEC_PUSH(&r->contrib, v)) {
+        r->err = "out of memory";
         return false;
     }
     return true;
@@ -191,15 +192,11 @@ static bool contrib_array(jl *r, tr_json *j)
 
 static bool logsource_val(jl *r, tr_json *j, tr_logsource *ls)
 {
-    tr_json_tok t, key;
-    tr_json_type ty = tr_json_next(j, &t);
-    if (ty == TR_JSON_NULL)
-        return true;
-    if (ty != TR_JSON_OBJ_BEGIN) {
-        r->err = "logsource: expected an object";
+    tr_json_tok key;
+    bool open;
+    if (!open_val(r, j, TR_JSON_OBJ_BEGIN, "logsource: expected an object", &open))
         return false;
-    }
-    while (tr_json_member(j, &key)) {
+    while (open && tr_json_member(j, &key)) {
         tr_str v;
         if (tr_json_str_is(&key, "product")) {
             if (!str_val(r, j, &ls->product))
@@ -216,24 +213,16 @@ static bool logsource_val(jl *r, tr_json *j, tr_logsource *ls)
             break;
         }
     }
-    if (tr_json_failed(j)) {
-        r->err = j->errmsg;
-        return false;
-    }
-    return true;
+    return !open || close_val(r, j);
 }
 
 static bool indicator_val(jl *r, tr_json *j, tr_det_indicator *ind)
 {
-    tr_json_tok t, key;
-    tr_json_type ty = tr_json_next(j, &t);
-    if (ty == TR_JSON_NULL)
-        return true;
-    if (ty != TR_JSON_OBJ_BEGIN) {
-        r->err = "indicator: expected an object";
+    tr_json_tok key;
+    bool open;
+    if (!open_val(r, j, TR_JSON_OBJ_BEGIN, "indicator: expected an object", &open))
         return false;
-    }
-    while (tr_json_member(j, &key)) {
+    while (open && tr_json_member(j, &key)) {
         tr_str *dst = tr_json_str_is(&key, "value")   ? &ind->value
                       : tr_json_str_is(&key, "type")  ? &ind->type
                       : tr_json_str_is(&key, "feed")  ? &ind->feed
@@ -254,11 +243,7 @@ static bool indicator_val(jl *r, tr_json *j, tr_det_indicator *ind)
             break;
         }
     }
-    if (tr_json_failed(j)) {
-        r->err = j->errmsg;
-        return false;
-    }
-    return true;
+    return !open || close_val(r, j);
 }
 
 /* Parses one line into d (views into line and r's scratch). */
@@ -313,7 +298,7 @@ static bool parse_line(jl *r, const char *line, size_t n, tr_detection *d)
         } else if (tr_json_str_is(&key, "level")) {
             ok = str_val(r, j, &d->level);
         } else if (tr_json_str_is(&key, "tags")) {
-            ok = str_array(r, j);
+            ok = array_val(r, j, "tags: expected an array", tag_element);
         } else if (tr_json_str_is(&key, "logsource")) {
             ok = logsource_val(r, j, &d->logsource);
         } else if (tr_json_str_is(&key, "path")) {
@@ -333,7 +318,7 @@ static bool parse_line(jl *r, const char *line, size_t n, tr_detection *d)
         } else if (tr_json_str_is(&key, "group")) {
             ok = kvs_val(r, j, &r->group);
         } else if (tr_json_str_is(&key, "contributing")) {
-            ok = contrib_array(r, j);
+            ok = array_val(r, j, "contributing: expected an array", contrib_element);
         } else if (tr_json_skip(j, &key) != TR_OK) {
             ok = false;
         }
