@@ -147,41 +147,14 @@ static void timeline_svg(tr_buf *b, const tr_campaign *cp)
                   L, W - R, H - B, H - B);
 }
 
-typedef struct bar {
-    tr_str label;
-    uint32_t n, comp;
-} bar;
-
-static int by_bar(const void *a, const void *b)
-{
-    const bar *x = a, *y = b;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    size_t n = TR_MIN(x->label.n, y->label.n);
-    int r = n ? memcmp(x->label.p, y->label.p, n) : 0;
-    return r ? r : (x->label.n < y->label.n ? -1 : x->label.n > y->label.n);
-}
-
 /* Horizontal bars of tenants per country or sector (compromised in red). */
 static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool country,
                      const cr_anon *a)
 {
-    bar *v = tr_calloc(cp->ntenants + 1, sizeof(*v));
+    uint32_t n, other = 0;
+    cr_tally *v = cr_tally_tenants(cp, country, &n);
     if (!v)
         return;
-    uint32_t n = 0, other = 0;
-    for (uint32_t i = 0; i < cp->ntenants; i++) {
-        tr_str s = country ? cp->tenants[i].country : cp->tenants[i].sector;
-        if (!s.n)
-            s = TR_STR("unknown");
-        uint32_t k = 0;
-        while (k < n && !tr_str_eq(v[k].label, s))
-            k++;
-        if (k == n)
-            v[n++].label = s;
-        v[k].n++;
-        v[k].comp += cp->tenants[i].stage == TR_STAGE_COMPROMISED;
-    }
     if (a) { /* anonymised: values held by fewer than min_group tenants are not shown */
         uint32_t m = 0;
         const tr_str *keep = country ? a->countries : a->sectors;
@@ -189,7 +162,7 @@ static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool c
         for (uint32_t k = 0; k < n; k++) {
             bool ok = false;
             for (uint32_t j = 0; j < nkeep && !ok; j++)
-                ok = tr_str_eq(keep[j], v[k].label);
+                ok = tr_str_eq(keep[j], v[k].value);
             if (ok)
                 v[m++] = v[k];
             else
@@ -197,13 +170,14 @@ static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool c
         }
         n = m;
         if (other) {
-            v[n].label = TR_STR("other");
+            v[n].value = TR_STR("other");
             v[n].n = other;
-            v[n].comp = 0;
+            v[n].compromised = 0;
             n++;
         }
     }
-    qsort(v, n, sizeof(*v), by_bar);
+    if (a)
+        cr_tally_sort(v, n);
     if (n > 25)
         n = 25;
     const int W = 420, row = 16, L = 130, H = (int)n * row + 8;
@@ -213,17 +187,17 @@ static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool c
                   title, title, W, H, W, H);
     for (uint32_t k = 0; k < n; k++) {
         double w = (double)(W - L - 40) * v[k].n / (max ? max : 1);
-        double wc = (double)(W - L - 40) * v[k].comp / (max ? max : 1);
+        double wc = (double)(W - L - 40) * v[k].compromised / (max ? max : 1);
         int y = 4 + (int)k * row;
         tr_buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">", L - 6,
                       y + 11);
-        esc_s(b, v[k].label);
+        esc_s(b, v[k].value);
         tr_buf_printf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"" COL_T
                          "\"><title>",
                       L, y + 2, w, row - 4);
-        esc_s(b, v[k].label);
+        esc_s(b, v[k].value);
         tr_buf_printf(b, ": %u tenant%s, %u compromised</title></rect>", v[k].n,
-                      v[k].n == 1 ? "" : "s", v[k].comp);
+                      v[k].n == 1 ? "" : "s", v[k].compromised);
         if (wc > 0)
             tr_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"" COL_C
                              "\"/>",
@@ -240,8 +214,7 @@ static void bars_svg(tr_buf *b, const char *title, const tr_campaign *cp, bool c
 static void kpis(tr_buf *b, const tr_campaign *cp)
 {
     char f[16], l[16];
-    cr_date(cp->first_seen != TR_TS_NONE ? cp->first_seen : cp->activity_first, f, sizeof(f));
-    cr_date(cp->last_seen != TR_TS_NONE ? cp->last_seen : cp->activity_last, l, sizeof(l));
+    cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     tr_buf_printf(b, "<div class=\"kpis\">"
                      "<div class=\"kpi\"><b>%u</b><span>organisations targeted</span></div>"
                      "<div class=\"kpi\"><b>%u</b><span>exploited</span></div>"
@@ -367,9 +340,7 @@ static void tenant_table(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp
             if ((int)t->stage != st)
                 continue;
             char f[16], l[16];
-            cr_date(t->first_seen != TR_TS_NONE ? t->first_seen : t->activity_first, f,
-                    sizeof(f));
-            cr_date(t->last_seen != TR_TS_NONE ? t->last_seen : t->activity_last, l, sizeof(l));
+            cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
             tr_buf_printf(b, "<tr><td><details><summary>");
             esc_s(b, t->id);
             if (t->name.n && !tr_str_eq(t->name, t->id)) {
@@ -452,15 +423,12 @@ static void explanation(tr_buf *b, const tr_campaign *cp, const tr_cmp_report_op
 static tr_err campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
                        const tr_cmp_report_opts *o)
 {
-    cr_anon a = { 0 };
-    if (o->anonymise) {
-        tr_err err = cr_anon_build(cp, o->min_group, &a);
-        if (err)
-            return err;
-    }
+    cr_anon a;
+    tr_err err = cr_anon_for(cp, o, &a);
+    if (err)
+        return err;
     char f[16], l[16];
-    cr_date(cp->first_seen != TR_TS_NONE ? cp->first_seen : cp->activity_first, f, sizeof(f));
-    cr_date(cp->last_seen != TR_TS_NONE ? cp->last_seen : cp->activity_last, l, sizeof(l));
+    cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     tr_buf_printf(b, "<section class=\"campaign\" id=\"%s\">\n<h2>", cp->id);
     esc_c(b, cp->name);
     tr_buf_printf(b, "</h2><div class=\"id\">%s</div>\n<p class=\"headline\">", cp->id);

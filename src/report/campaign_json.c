@@ -55,14 +55,6 @@ static void anon_orgs(tr_jw *w, const char *key, const cr_anon *a, tr_stage min)
     tr_jw_end(w);
 }
 
-static int by_bytes(const void *a, const void *b)
-{
-    const tr_str *x = a, *y = b;
-    size_t n = TR_MIN(x->n, y->n);
-    int r = n ? memcmp(x->p, y->p, n) : 0;
-    return r ? r : (x->n < y->n ? -1 : x->n > y->n);
-}
-
 /* Addresses, domains and URLs, sorted as plain strings (the truth files and
  * DESIGN.md list them that way). */
 static tr_err infrastructure(tr_jw *w, const tr_campaign *cp)
@@ -77,7 +69,7 @@ static tr_err infrastructure(tr_jw *w, const tr_campaign *cp)
             tr_str_eq(t, TR_STR("url")))
             v[n++] = cp->infra[i].value;
     }
-    qsort(v, n, sizeof(*v), by_bytes);
+    qsort(v, n, sizeof(*v), cr_str_order);
     jw_strs(w, "infrastructure", v, n);
     tr_free(v);
     return TR_OK;
@@ -289,12 +281,10 @@ static const jf anon_suppressed[] = {
 static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
                        const tr_cmp_report_opts *o)
 {
-    cr_anon a = { 0 };
-    if (o->anonymise) {
-        tr_err err = cr_anon_build(cp, o->min_group, &a);
-        if (err)
-            return err;
-    }
+    cr_anon a;
+    tr_err err = cr_anon_for(cp, o, &a);
+    if (err)
+        return err;
     tr_jw_obj(w);
     JF_WRITE(w, cp, campaign_head);
     tr_jw_key(w, "profile");
@@ -327,7 +317,7 @@ static tr_err campaign(tr_jw *w, const tr_campaigns *c, const tr_campaign *cp,
     }
     JF_WRITE(w, cp, campaign_times);
     by_cve(w, cp);
-    tr_err err = infrastructure(w, cp);
+    err = infrastructure(w, cp);
     JF_ARRAY(w, "indicators", cp->infra, cp->ninfra, infra_fields);
     JF_ARRAY(w, "phases", cp->phases, cp->nphases, phase_fields);
     timeline(w, cp);

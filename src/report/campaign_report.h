@@ -29,6 +29,8 @@ typedef struct cr_anon {
 } cr_anon;
 
 tr_err cr_anon_build(const tr_campaign *cp, uint32_t min_group, cr_anon *a);
+/* Zeroes a, then builds it when o asks for anonymised reports. */
+tr_err cr_anon_for(const tr_campaign *cp, const tr_cmp_report_opts *o, cr_anon *a);
 void cr_anon_release(cr_anon *a);
 
 /* True when an explanation sentence names a tenant of the campaign (left out
@@ -42,9 +44,28 @@ const char *cr_profile(const tr_campaign *cp);
 /* "2020-01-20T00:28:29Z" (precision of the record) or "" for none. */
 void cr_time(int64_t ts, char *buf, size_t n);
 void cr_date(int64_t ts, char *buf, size_t n);
+/* The dates of the first and last attempt, or of the first and last
+ * activity when there was no attempt, into f and l (16 bytes each). */
+void cr_span_dates(int64_t first, int64_t last, int64_t act_first, int64_t act_last, char *f,
+                   char *l);
 
 /* Effective options (defaults filled in). */
 tr_cmp_report_opts cr_opts(const tr_cmp_report_opts *o);
+
+/* qsort order of tr_str values: bytewise, a prefix first. */
+int cr_str_order(const void *a, const void *b);
+
+/* Tenants of a campaign per country or sector ("unknown" for none). */
+typedef struct cr_tally {
+    tr_str value;
+    uint32_t n, compromised;
+} cr_tally;
+
+/* The tally of cp's tenants by country (else sector), most tenants first,
+ * then by value; *n entries and room for one more. NULL when out of memory;
+ * tr_free it. */
+cr_tally *cr_tally_tenants(const tr_campaign *cp, bool country, uint32_t *n);
+void cr_tally_sort(cr_tally *v, uint32_t n);
 
 /* Flushes b to out; TR_EIO on a write error. */
 tr_err cr_flush(tr_buf *b, FILE *out);

@@ -242,8 +242,7 @@ static void campaign_sdo(sx *s, const tr_campaign *cp)
     common(s, "campaign", cp->id, false);
     kv_str(s, "name", cp->name);
     char f[16], l[16], desc[512];
-    cr_date(cp->first_seen != TR_TS_NONE ? cp->first_seen : cp->activity_first, f, sizeof(f));
-    cr_date(cp->last_seen != TR_TS_NONE ? cp->last_seen : cp->activity_last, l, sizeof(l));
+    cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     snprintf(desc, sizeof(desc), "%.*s: %u organisations targeted in %u countries and %u sectors "
                                  "between %s and %s; %u compromised (%u exploited in all).",
              TR_STR_FMT(cp->actor.n ? cp->actor : TR_STR("Unattributed")), cp->ntenants,

@@ -13,40 +13,13 @@
 
 #define TEXT_EVIDENCE 3 /* evidence lines per tenant unless --max-evidence says */
 
-typedef struct counted {
-    tr_str value;
-    uint32_t n;
-} counted;
-
-static int by_count(const void *a, const void *b)
-{
-    const counted *x = a, *y = b;
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    size_t n = TR_MIN(x->value.n, y->value.n);
-    int r = n ? memcmp(x->value.p, y->value.p, n) : 0;
-    return r ? r : (x->value.n < y->value.n ? -1 : x->value.n > y->value.n);
-}
-
 /* "US 30, GB 5, …" over the campaign's tenants. */
 static void distribution(tr_buf *b, const char *title, const tr_campaign *cp, bool country)
 {
-    counted *v = tr_calloc(cp->ntenants + 1, sizeof(*v));
+    uint32_t n;
+    cr_tally *v = cr_tally_tenants(cp, country, &n);
     if (!v)
         return;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < cp->ntenants; i++) {
-        tr_str s = country ? cp->tenants[i].country : cp->tenants[i].sector;
-        if (!s.n)
-            s = TR_STR("unknown");
-        uint32_t k = 0;
-        while (k < n && !tr_str_eq(v[k].value, s))
-            k++;
-        if (k == n)
-            v[n++].value = s;
-        v[k].n++;
-    }
-    qsort(v, n, sizeof(*v), by_count);
     tr_buf_printf(b, "  %s (%u):", title, country ? cp->ncountries : cp->nsectors);
     for (uint32_t k = 0; k < n; k++)
         tr_buf_printf(b, "%s %.*s %u", k ? "," : "", TR_STR_FMT(v[k].value), v[k].n);
@@ -172,9 +145,7 @@ static void tenants(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
             if ((int)t->stage != st)
                 continue;
             char f[16], l[16];
-            cr_date(t->first_seen != TR_TS_NONE ? t->first_seen : t->activity_first, f,
-                    sizeof(f));
-            cr_date(t->last_seen != TR_TS_NONE ? t->last_seen : t->activity_last, l, sizeof(l));
+            cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
             tr_buf_printf(b, "  %-12.*s %-3.*s %-20.*s %-12s %-11s %-11s ", TR_STR_FMT(t->id),
                           TR_STR_FMT(t->country.n ? t->country : TR_STR("-")),
                           TR_STR_FMT(t->sector.n ? t->sector : TR_STR("-")),
@@ -212,15 +183,12 @@ static void explanation(tr_buf *b, const tr_campaign *cp, const tr_cmp_report_op
 static tr_err actor_campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
                              const tr_cmp_report_opts *o)
 {
-    cr_anon a = { 0 };
-    if (o->anonymise) {
-        tr_err err = cr_anon_build(cp, o->min_group, &a);
-        if (err)
-            return err;
-    }
+    cr_anon a;
+    tr_err err = cr_anon_for(cp, o, &a);
+    if (err)
+        return err;
     char f[16], l[16];
-    cr_date(cp->first_seen != TR_TS_NONE ? cp->first_seen : cp->activity_first, f, sizeof(f));
-    cr_date(cp->last_seen != TR_TS_NONE ? cp->last_seen : cp->activity_last, l, sizeof(l));
+    cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     tr_buf_printf(b, "%s  [%s]\n", cp->name, cp->id);
     tr_buf_printf(b, "  %.*s: %u organisation%s targeted in %u countr%s and %u sector%s between %s "
                      "and %s; %u compromised",

@@ -56,6 +56,13 @@ void cr_date(int64_t ts, char *buf, size_t n)
     snprintf(buf, n, "%04d-%02d-%02d", tm.year, tm.month, tm.day);
 }
 
+void cr_span_dates(int64_t first, int64_t last, int64_t act_first, int64_t act_last, char *f,
+                   char *l)
+{
+    cr_date(first != TR_TS_NONE ? first : act_first, f, 16);
+    cr_date(last != TR_TS_NONE ? last : act_last, l, 16);
+}
+
 tr_err cr_flush(tr_buf *b, FILE *out)
 {
     if (b->n && fwrite(b->p, 1, b->n, out) != b->n)
@@ -75,12 +82,48 @@ static int by_group(const void *a, const void *b)
     return strcmp(x->label, y->label);
 }
 
-static int by_str(const void *a, const void *b)
+int cr_str_order(const void *a, const void *b)
 {
     const tr_str *x = a, *y = b;
     size_t n = TR_MIN(x->n, y->n);
     int r = n ? memcmp(x->p, y->p, n) : 0;
     return r ? r : (x->n < y->n ? -1 : x->n > y->n);
+}
+
+static int by_tally(const void *a, const void *b)
+{
+    const cr_tally *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return cr_str_order(&x->value, &y->value);
+}
+
+void cr_tally_sort(cr_tally *v, uint32_t n)
+{
+    qsort(v, n, sizeof(*v), by_tally);
+}
+
+cr_tally *cr_tally_tenants(const tr_campaign *cp, bool country, uint32_t *nout)
+{
+    cr_tally *v = tr_calloc(cp->ntenants + 1, sizeof(*v));
+    if (!v)
+        return NULL;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < cp->ntenants; i++) {
+        tr_str s = country ? cp->tenants[i].country : cp->tenants[i].sector;
+        if (!s.n)
+            s = TR_STR("unknown");
+        uint32_t k = 0;
+        while (k < n && !tr_str_eq(v[k].value, s))
+            k++;
+        if (k == n)
+            v[n++].value = s;
+        v[k].n++;
+        v[k].compromised += cp->tenants[i].stage == TR_STAGE_COMPROMISED;
+    }
+    cr_tally_sort(v, n);
+    *nout = n;
+    return v;
 }
 
 /* Values of one attribute (country or sector) held by >= min tenants. */
@@ -97,7 +140,7 @@ static tr_err kept_values(const tr_campaign *cp, bool country, uint32_t min, tr_
     }
     for (uint32_t i = 0; i < n; i++)
         v[i] = country ? cp->tenants[i].country : cp->tenants[i].sector;
-    qsort(v, n, sizeof(*v), by_str);
+    qsort(v, n, sizeof(*v), cr_str_order);
     uint32_t m = 0;
     *other = 0;
     for (uint32_t i = 0; i < n;) {
@@ -220,6 +263,12 @@ tr_err cr_anon_build(const tr_campaign *cp, uint32_t min_group, cr_anon *a)
     if (err)
         cr_anon_release(a);
     return err;
+}
+
+tr_err cr_anon_for(const tr_campaign *cp, const tr_cmp_report_opts *o, cr_anon *a)
+{
+    memset(a, 0, sizeof(*a));
+    return o->anonymise ? cr_anon_build(cp, o->min_group, a) : TR_OK;
 }
 
 void cr_anon_release(cr_anon *a)
