@@ -420,13 +420,9 @@ static void explanation(tr_buf *b, const tr_campaign *cp, const tr_cmp_report_op
     tr_buf_printf(b, "</ul>\n");
 }
 
-static tr_err campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
+static tr_err campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp, const cr_anon *a,
                        const tr_cmp_report_opts *o)
 {
-    cr_anon a;
-    tr_err err = cr_anon_for(cp, o, &a);
-    if (err)
-        return err;
     char f[16], l[16];
     cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     tr_buf_printf(b, "<section class=\"campaign\" id=\"%s\">\n<h2>", cp->id);
@@ -445,18 +441,17 @@ static tr_err campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
     kpis(b, cp);
     timeline_svg(b, cp);
     tr_buf_printf(b, "<div class=\"charts\">\n");
-    bars_svg(b, "Countries", cp, true, o->anonymise ? &a : NULL);
-    bars_svg(b, "Sectors", cp, false, o->anonymise ? &a : NULL);
+    bars_svg(b, "Countries", cp, true, o->anonymise ? a : NULL);
+    bars_svg(b, "Sectors", cp, false, o->anonymise ? a : NULL);
     tr_buf_printf(b, "</div>\n");
     cve_table(b, cp);
     infra_table(b, cp);
     if (o->anonymise)
-        group_table(b, &a);
+        group_table(b, a);
     else
         tenant_table(b, c, cp, o);
     explanation(b, cp, o);
     tr_buf_printf(b, "</section>\n");
-    cr_anon_release(&a);
     return TR_OK;
 }
 
@@ -559,29 +554,15 @@ tr_err cr_write_html(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *o
                       "%zu campaigns and clusters%s</p></header>\n<main>\n",
                   style, s->detections, s->tenants, s->fleet_tenants, tr_campaigns_count(c),
                   o->anonymise ? "; tenants anonymised" : "");
-    tr_err err = TR_OK;
-    size_t actors = 0;
-    for (size_t i = 0; i < tr_campaigns_count(c) && !err; i++) {
-        const tr_campaign *cp = tr_campaigns_get(c, i);
-        if (cp->cluster)
-            continue;
-        actors++;
-        err = campaign(&b, c, cp, o);
-        if (!err)
-            err = cr_flush(&b, out);
-    }
+    size_t actors, clusters;
+    tr_err err = cr_each_campaign(&b, c, o, out, cr_is_actor, campaign, &actors);
     if (!err && !actors)
         tr_buf_printf(&b, "<section class=\"campaign\"><h2>No actor campaign</h2><p>No detection "
                           "carries an ATT&amp;CK group tag or an attributed indicator.</p>"
                           "</section>\n");
     /* clusters with a compromise get their own section, the rest a table */
-    for (size_t i = 0; i < tr_campaigns_count(c) && !err; i++) {
-        const tr_campaign *cp = tr_campaigns_get(c, i);
-        if (cp->cluster && cp->ncompromised)
-            err = campaign(&b, c, cp, o);
-        if (!err)
-            err = cr_flush(&b, out);
-    }
+    if (!err)
+        err = cr_each_campaign(&b, c, o, out, cr_is_compromising_cluster, campaign, &clusters);
     if (!err) {
         cluster_table(&b, c, o);
         benign_table(&b, c);

@@ -70,6 +70,19 @@ void cr_tally_sort(cr_tally *v, uint32_t n);
 /* Flushes b to out; TR_EIO on a write error. */
 tr_err cr_flush(tr_buf *b, FILE *out);
 
+/* Writes one campaign of a report into b; a is its anonymised view (all
+ * zero unless o->anonymise). */
+typedef tr_err (*cr_campaign_fn)(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
+                                 const cr_anon *a, const tr_cmp_report_opts *o);
+typedef bool (*cr_pick_fn)(const tr_campaign *cp);
+/* Writes every campaign that pick selects with fn, flushing b to out after
+ * each; *n counts them. */
+tr_err cr_each_campaign(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out,
+                        cr_pick_fn pick, cr_campaign_fn fn, size_t *n);
+/* pick functions: an actor's campaign; a cluster that reached a compromise. */
+bool cr_is_actor(const tr_campaign *cp);
+bool cr_is_compromising_cluster(const tr_campaign *cp);
+
 tr_err cr_write_text(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
 tr_err cr_write_json(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);
 tr_err cr_write_html(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out);

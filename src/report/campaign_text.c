@@ -181,12 +181,8 @@ static void explanation(tr_buf *b, const tr_campaign *cp, const tr_cmp_report_op
 }
 
 static tr_err actor_campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
-                             const tr_cmp_report_opts *o)
+                             const cr_anon *a, const tr_cmp_report_opts *o)
 {
-    cr_anon a;
-    tr_err err = cr_anon_for(cp, o, &a);
-    if (err)
-        return err;
     char f[16], l[16];
     cr_span_dates(cp->first_seen, cp->last_seen, cp->activity_first, cp->activity_last, f, l);
     tr_buf_printf(b, "%s  [%s]\n", cp->name, cp->id);
@@ -205,21 +201,20 @@ static tr_err actor_campaign(tr_buf *b, const tr_campaigns *c, const tr_campaign
     phases(b, cp);
     tr_buf_putc(b, '\n');
     if (o->anonymise) {
-        anon_distribution(b, "Countries", a.countries, a.ncountries, cp->ncountries,
-                          a.other_countries);
-        anon_distribution(b, "Sectors", a.sectors, a.nsectors, cp->nsectors, a.other_sectors);
+        anon_distribution(b, "Countries", a->countries, a->ncountries, cp->ncountries,
+                          a->other_countries);
+        anon_distribution(b, "Sectors", a->sectors, a->nsectors, cp->nsectors, a->other_sectors);
     } else {
         distribution(b, "Countries", cp, true);
         distribution(b, "Sectors", cp, false);
     }
     infrastructure(b, cp, 0);
     if (o->anonymise)
-        anon_groups(b, &a);
+        anon_groups(b, a);
     else
         tenants(b, c, cp, o);
     explanation(b, cp, o);
     tr_buf_putc(b, '\n');
-    cr_anon_release(&a);
     return TR_OK;
 }
 
@@ -316,17 +311,8 @@ tr_err cr_write_text(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *o
 {
     tr_buf b;
     tr_buf_init(&b, 0);
-    tr_err err = TR_OK;
-    size_t n = tr_campaigns_count(c), actors = 0;
-    for (size_t i = 0; i < n && !err; i++) {
-        const tr_campaign *cp = tr_campaigns_get(c, i);
-        if (cp->cluster)
-            continue;
-        actors++;
-        err = actor_campaign(&b, c, cp, o);
-        if (!err)
-            err = cr_flush(&b, out);
-    }
+    size_t actors;
+    tr_err err = cr_each_campaign(&b, c, o, out, cr_is_actor, actor_campaign, &actors);
     if (!actors && !err)
         tr_buf_printf(&b, "No actor campaign: no detection carries an ATT&CK group tag or an "
                           "attributed indicator.\n\n");

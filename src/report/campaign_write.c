@@ -71,6 +71,37 @@ tr_err cr_flush(tr_buf *b, FILE *out)
     return TR_OK;
 }
 
+bool cr_is_actor(const tr_campaign *cp)
+{
+    return !cp->cluster;
+}
+
+bool cr_is_compromising_cluster(const tr_campaign *cp)
+{
+    return cp->cluster && cp->ncompromised;
+}
+
+tr_err cr_each_campaign(tr_buf *b, const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *out,
+                        cr_pick_fn pick, cr_campaign_fn fn, size_t *n)
+{
+    tr_err err = TR_OK;
+    *n = 0;
+    for (size_t i = 0; i < tr_campaigns_count(c) && !err; i++) {
+        const tr_campaign *cp = tr_campaigns_get(c, i);
+        if (!pick(cp))
+            continue;
+        (*n)++;
+        cr_anon a;
+        err = cr_anon_for(cp, o, &a);
+        if (!err)
+            err = fn(b, c, cp, &a, o);
+        cr_anon_release(&a);
+        if (!err)
+            err = cr_flush(b, out);
+    }
+    return err;
+}
+
 static int by_group(const void *a, const void *b)
 {
     const cr_group *x = a, *y = b;
