@@ -8,6 +8,7 @@
  */
 #include "core/common.h"
 
+#include "report/campaign_evidence.h"
 #include "report/campaign_report.h"
 
 #define COL_T "#4e79a7"
@@ -292,38 +293,17 @@ static void infra_table(tr_buf *b, const tr_campaign *cp)
     tr_buf_printf(b, "</table>\n");
 }
 
-static void why_text(tr_buf *b, const tr_cmp_evidence *e, const tr_cmp_det *d)
-{
-    tr_buf_printf(b, "<span class=\"why\">");
-    switch (e->why) {
-    case TR_WHY_SEED_RULE:
-        tr_buf_printf(b, "its rule names ");
-        esc_s(b, d->actor_seed);
-        break;
-    case TR_WHY_SEED_INDICATOR:
-        tr_buf_printf(b, "feed ");
-        esc_s(b, d->feed);
-        tr_buf_printf(b, " attributes it to ");
-        esc_s(b, d->actor_seed);
-        break;
-    case TR_WHY_SAME_RECORD: tr_buf_printf(b, "same record as a campaign detection"); break;
-    case TR_WHY_SHARED_VALUE:
-        tr_buf_printf(b, "shares <code>");
-        esc_s(b, e->via_value);
-        tr_buf_printf(b, "</code>");
-        break;
-    case TR_WHY_EXEC_AFTER:
-        tr_buf_printf(b, "runs right after an exploitation of ");
-        esc_s(b, e->via_value);
-        break;
-    case TR_WHY_SAME_HOST:
-        tr_buf_printf(b, "same host ");
-        esc_s(b, e->via_value);
-        break;
-    case TR_WHY_ORIGIN: tr_buf_printf(b, "first detection of the cluster"); break;
-    }
-    tr_buf_printf(b, "</span>");
-}
+static const cr_ev_style html_style = {
+    .value = esc_s,
+    .line_sep = ":",
+    .record_sep = "#",
+    .times = "&times;",
+    .why_open = "<span class=\"why\">",
+    .why_close = "</span>",
+    .code_open = "<code>",
+    .code_close = "</code>",
+    .origin = "first detection of the cluster",
+};
 
 static void tenant_table(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
                          const tr_cmp_report_opts *o)
@@ -334,61 +314,53 @@ static void tenant_table(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp
                      "<th>first attempt</th><th>last attempt</th><th>CVEs</th>"
                      "<th>detections</th></tr>\n",
                   cp->ntenants);
-    for (int st = TR_STAGE_COMPROMISED; st >= TR_STAGE_TARGETED; st--)
-        for (uint32_t i = 0; i < cp->ntenants; i++) {
-            const tr_cmp_tenant *t = &cp->tenants[i];
-            if ((int)t->stage != st)
-                continue;
-            char f[16], l[16];
-            cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
-            tr_buf_printf(b, "<tr><td><details><summary>");
-            esc_s(b, t->id);
-            if (t->name.n && !tr_str_eq(t->name, t->id)) {
-                tr_buf_printf(b, " &mdash; ");
-                esc_s(b, t->name);
-            }
-            tr_buf_printf(b, "</summary><ul>\n");
-            uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
-            for (uint32_t k = 0; k < n; k++) {
-                const tr_cmp_evidence *e = &t->evidence[k];
-                tr_cmp_det d;
-                if (tr_campaigns_detection(c, e->det, &d) != TR_OK)
-                    continue;
-                char ts[40];
-                cr_time(e->first, ts, sizeof(ts));
-                tr_buf_printf(b, "<li>");
-                badge(b, e->stage);
-                tr_buf_putc(b, ' ');
-                esc_s(b, d.rule_title);
-                if (e->count > 1)
-                    tr_buf_printf(b, " &times;%u", e->count);
-                tr_buf_printf(b, " &mdash; %s <code>", ts);
-                esc_s(b, d.path);
-                if (d.line)
-                    tr_buf_printf(b, ":%" PRIu64, d.line);
-                else
-                    tr_buf_printf(b, "#%" PRIu64, d.record);
-                tr_buf_printf(b, "</code> ");
-                why_text(b, e, &d);
-                tr_buf_printf(b, "</li>\n");
-            }
-            if (n < t->nevidence)
-                tr_buf_printf(b, "<li>&hellip; %u more (see --format json)</li>\n",
-                              t->nevidence - n);
-            tr_buf_printf(b, "</ul></details></td><td>");
-            esc_s(b, t->country);
-            tr_buf_printf(b, "</td><td>");
-            esc_s(b, t->sector);
-            tr_buf_printf(b, "</td><td>");
-            badge(b, t->stage);
-            tr_buf_printf(b, "</td><td>%s</td><td>%s</td><td>", f, l);
-            for (uint32_t k = 0; k < t->ncves; k++) {
-                if (k)
-                    tr_buf_append(b, ", ", 2);
-                esc_s(b, t->cves[k]);
-            }
-            tr_buf_printf(b, "</td><td class=\"n\">%u</td></tr>\n", t->detections);
+    cr_tenant_it it = { 0 };
+    for (const tr_cmp_tenant *t; (t = cr_tenant_next(cp, &it));) {
+        char f[16], l[16];
+        cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
+        tr_buf_printf(b, "<tr><td><details><summary>");
+        esc_s(b, t->id);
+        if (t->name.n && !tr_str_eq(t->name, t->id)) {
+            tr_buf_printf(b, " &mdash; ");
+            esc_s(b, t->name);
         }
+        tr_buf_printf(b, "</summary><ul>\n");
+        uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
+        for (uint32_t k = 0; k < n; k++) {
+            const tr_cmp_evidence *e = &t->evidence[k];
+            tr_cmp_det d;
+            if (tr_campaigns_detection(c, e->det, &d) != TR_OK)
+                continue;
+            char ts[40];
+            cr_time(e->first, ts, sizeof(ts));
+            tr_buf_printf(b, "<li>");
+            badge(b, e->stage);
+            tr_buf_putc(b, ' ');
+            esc_s(b, d.rule_title);
+            cr_ev_count(b, &html_style, e);
+            tr_buf_printf(b, " &mdash; %s <code>", ts);
+            cr_ev_place(b, &html_style, &d);
+            tr_buf_printf(b, "</code> ");
+            cr_ev_why(b, &html_style, e, &d);
+            tr_buf_printf(b, "</li>\n");
+        }
+        if (n < t->nevidence)
+            tr_buf_printf(b, "<li>&hellip; %u more (see --format json)</li>\n",
+                          t->nevidence - n);
+        tr_buf_printf(b, "</ul></details></td><td>");
+        esc_s(b, t->country);
+        tr_buf_printf(b, "</td><td>");
+        esc_s(b, t->sector);
+        tr_buf_printf(b, "</td><td>");
+        badge(b, t->stage);
+        tr_buf_printf(b, "</td><td>%s</td><td>%s</td><td>", f, l);
+        for (uint32_t k = 0; k < t->ncves; k++) {
+            if (k)
+                tr_buf_append(b, ", ", 2);
+            esc_s(b, t->cves[k]);
+        }
+        tr_buf_printf(b, "</td><td class=\"n\">%u</td></tr>\n", t->detections);
+    }
     tr_buf_printf(b, "</table>\n");
 }
 

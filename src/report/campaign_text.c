@@ -9,6 +9,7 @@
  */
 #include "core/common.h"
 
+#include "report/campaign_evidence.h"
 #include "report/campaign_report.h"
 
 #define TEXT_EVIDENCE 3 /* evidence lines per tenant unless --max-evidence says */
@@ -100,35 +101,33 @@ static void infrastructure(tr_buf *b, const tr_campaign *cp, uint32_t max)
         tr_buf_printf(b, "  … and %u more (see --format json)\n", cp->ninfra - n);
 }
 
+static void plain(tr_buf *b, tr_str s)
+{
+    tr_buf_printf(b, "%.*s", TR_STR_FMT(s));
+}
+
+static const cr_ev_style text_style = {
+    .value = plain,
+    .line_sep = ":",
+    .record_sep = ":#",
+    .times = "×",
+    .why_open = "  [",
+    .why_close = "]",
+    .code_open = "",
+    .code_close = "",
+    .origin = NULL, /* a cluster's first detection says nothing more */
+};
+
 static void evidence_line(tr_buf *b, const tr_campaigns *c, const tr_cmp_evidence *e)
 {
     tr_cmp_det d;
     if (tr_campaigns_detection(c, e->det, &d) != TR_OK)
         return;
     tr_buf_printf(b, "      %-11s %.*s", tr_stage_name(e->stage), TR_STR_FMT(d.rule_title));
-    if (e->count > 1)
-        tr_buf_printf(b, " ×%u", e->count);
-    tr_buf_printf(b, "  %.*s:", TR_STR_FMT(d.path));
-    if (d.line)
-        tr_buf_printf(b, "%" PRIu64, d.line);
-    else
-        tr_buf_printf(b, "#%" PRIu64, d.record);
-    switch (e->why) {
-    case TR_WHY_SEED_RULE: tr_buf_printf(b, "  [its rule names %.*s]", TR_STR_FMT(d.actor_seed)); break;
-    case TR_WHY_SEED_INDICATOR:
-        tr_buf_printf(b, "  [feed %.*s attributes it to %.*s]", TR_STR_FMT(d.feed),
-                      TR_STR_FMT(d.actor_seed));
-        break;
-    case TR_WHY_SAME_RECORD: tr_buf_printf(b, "  [same record as a campaign detection]"); break;
-    case TR_WHY_SHARED_VALUE:
-        tr_buf_printf(b, "  [shares %.*s]", TR_STR_FMT(e->via_value));
-        break;
-    case TR_WHY_EXEC_AFTER:
-        tr_buf_printf(b, "  [runs right after an exploitation of %.*s]", TR_STR_FMT(e->via_value));
-        break;
-    case TR_WHY_SAME_HOST: tr_buf_printf(b, "  [same host %.*s]", TR_STR_FMT(e->via_value)); break;
-    case TR_WHY_ORIGIN: break;
-    }
+    cr_ev_count(b, &text_style, e);
+    tr_buf_printf(b, "  ");
+    cr_ev_place(b, &text_style, &d);
+    cr_ev_why(b, &text_style, e, &d);
     tr_buf_putc(b, '\n');
 }
 
@@ -139,29 +138,26 @@ static void tenants(tr_buf *b, const tr_campaigns *c, const tr_campaign *cp,
     tr_buf_printf(b, "\n  %-12s %-3s %-20s %-12s %-11s %-11s %s\n", "tenant", "cc", "sector",
                   "stage", "first", "last", "CVEs");
     /* compromised first, then exploited, then targeted; by id inside */
-    for (int st = TR_STAGE_COMPROMISED; st >= TR_STAGE_TARGETED; st--)
-        for (uint32_t i = 0; i < cp->ntenants; i++) {
-            const tr_cmp_tenant *t = &cp->tenants[i];
-            if ((int)t->stage != st)
-                continue;
-            char f[16], l[16];
-            cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
-            tr_buf_printf(b, "  %-12.*s %-3.*s %-20.*s %-12s %-11s %-11s ", TR_STR_FMT(t->id),
-                          TR_STR_FMT(t->country.n ? t->country : TR_STR("-")),
-                          TR_STR_FMT(t->sector.n ? t->sector : TR_STR("-")),
-                          tr_stage_name(t->stage), f, l);
-            for (uint32_t k = 0; k < t->ncves; k++)
-                tr_buf_printf(b, "%s%.*s", k ? "," : "", TR_STR_FMT(t->cves[k]));
-            if (!t->ncves)
-                tr_buf_putc(b, '-');
-            tr_buf_putc(b, '\n');
-            uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
-            for (uint32_t k = 0; k < n; k++)
-                evidence_line(b, c, &t->evidence[k]);
-            if (n < t->nevidence && !o->brief)
-                tr_buf_printf(b, "      … %u more evidence group%s\n", t->nevidence - n,
-                              t->nevidence - n == 1 ? "" : "s");
-        }
+    cr_tenant_it it = { 0 };
+    for (const tr_cmp_tenant *t; (t = cr_tenant_next(cp, &it));) {
+        char f[16], l[16];
+        cr_span_dates(t->first_seen, t->last_seen, t->activity_first, t->activity_last, f, l);
+        tr_buf_printf(b, "  %-12.*s %-3.*s %-20.*s %-12s %-11s %-11s ", TR_STR_FMT(t->id),
+                      TR_STR_FMT(t->country.n ? t->country : TR_STR("-")),
+                      TR_STR_FMT(t->sector.n ? t->sector : TR_STR("-")),
+                      tr_stage_name(t->stage), f, l);
+        for (uint32_t k = 0; k < t->ncves; k++)
+            tr_buf_printf(b, "%s%.*s", k ? "," : "", TR_STR_FMT(t->cves[k]));
+        if (!t->ncves)
+            tr_buf_putc(b, '-');
+        tr_buf_putc(b, '\n');
+        uint32_t n = t->nevidence > maxev ? maxev : t->nevidence;
+        for (uint32_t k = 0; k < n; k++)
+            evidence_line(b, c, &t->evidence[k]);
+        if (n < t->nevidence && !o->brief)
+            tr_buf_printf(b, "      … %u more evidence group%s\n", t->nevidence - n,
+                          t->nevidence - n == 1 ? "" : "s");
+    }
 }
 
 static void anon_groups(tr_buf *b, const cr_anon *a)
