@@ -153,10 +153,8 @@ const tr_sigma_scan_stats *tr_sigma_scratch_stats(const tr_sigma_scratch *s)
 
 /* ---- Values and bindings -------------------------------------------------------------------- */
 
-tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i)
+tr_str sg_scratch_value_load(tr_sigma_scratch *s, uint32_t i)
 {
-    if (s->vgen.v[i] == s->gen)
-        return s->vals.v[i];
     const tr_field *f = &s->ev->fields[i];
     tr_str v = f->value;
     if (f->flags & TR_FIELD_ESCAPED) {
@@ -685,8 +683,10 @@ static bool pred_eval(evalctx *e, const sg_pred *p, uint32_t pi)
     default:
         break;
     }
-    if (p->neg || p->kind == SG_P_VALUES) {
-        /* neq needs a (non-null) value to differ. */
+    if (p->neg || (p->kind == SG_P_VALUES && p->all)) {
+        /* neq needs a (non-null) value to differ; so does |all (a value
+         * test without |all is false without values anyway: no value is
+         * scanned or compared). */
         valiter it;
         uint32_t evf;
         vi_start(&it, s, p);

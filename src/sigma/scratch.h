@@ -84,8 +84,14 @@ struct tr_sigma_scratch {
     tr_sigma_scan_stats stats;
 };
 
-/* The comparable value of event field i (JSON escapes resolved). */
-tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i);
+/* The comparable value of event field i (JSON escapes resolved): the
+ * first call per event decodes it, later ones read it back (inline: the
+ * scan asks for values some forty times per event). */
+tr_str sg_scratch_value_load(tr_sigma_scratch *s, uint32_t i);
+static inline tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i)
+{
+    return s->vgen.v[i] == s->gen ? s->vals.v[i] : sg_scratch_value_load(s, i);
+}
 /* Its ASCII-lowercased copy, or {NULL, 0} if the buffer is full. */
 tr_str sg_scratch_lower(tr_sigma_scratch *s, uint32_t i);
 
