@@ -111,6 +111,10 @@ static const char *const common[] = {
     "\\taskhostw.exe", "\\runtimebroker.exe", "\\searchindexer.exe", "\\msiexec.exe",
     "\\powershell.exe", "\\rundll32.exe", "\\userinit.exe", "\\winlogon.exe",
     "nt authority\\network service", "nt authority\\local service",
+    /* the company of every Windows binary, the SYSTEM logon session, and
+     * the handful of integrity levels (names and SIDs) every process has */
+    "microsoft corporation", "0x3e7", "system", "medium", "high", "low", "s-1-16-4096",
+    "s-1-16-8192", "s-1-16-12288", "s-1-16-16384",
 };
 
 /* YARA-style: bytes that are rare in logs score more; variety scores; the
