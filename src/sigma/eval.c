@@ -533,7 +533,7 @@ static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
     if (v->need != SG_NONE && e->s->decided && !tr_idset_has(&e->s->hits, v->need))
         return false; /* a literal it needs occurs in no value of the field */
     if (v->need_lit.n && e->s->decided &&
-        !(v->need_cased ? memmem(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL
+        !(v->need_cased ? sg_memmem(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL
                         : sg_memmem_nocase(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL))
         return false; /* the same with a literal too short for the database */
     if (v->op != SG_OP_FIELDREF)

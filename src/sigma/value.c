@@ -38,6 +38,39 @@ const char *sg_memmem_nocase(const char *h, size_t hn, const char *needle, size_
     return NULL;
 }
 
+/* Bytes that fill paths and command lines: a poor byte to look for. */
+static bool common_byte(unsigned char c)
+{
+    return c == ' ' || c == '\\' || c == '/' || c == '-' || c == '.' || c == ':' || c == '"' ||
+           c == 'e' || c == 'a' || c == 's' || c == 'i' || c == 'o' || c == 't' || c == 'r' ||
+           c == 'n';
+}
+
+const char *sg_memmem(const char *h, size_t hn, const char *needle, size_t nn)
+{
+    if (nn == 0)
+        return h;
+    if (nn > hn)
+        return NULL;
+    if (nn == 1)
+        return memchr(h, needle[0], hn);
+    /* Look for the needle's least common byte (k), then compare. */
+    size_t k = 0;
+    while (k + 1 < nn && common_byte((unsigned char)needle[k]))
+        k++;
+    const char *first = h + k, *last = h + (hn - nn) + k; /* where needle[k] may be */
+    char c = needle[k];
+    for (const char *p = first; p <= last;) {
+        const char *q = memchr(p, c, (size_t)(last - p) + 1);
+        if (!q)
+            return NULL;
+        if (memcmp(q - k, needle, nn) == 0)
+            return q - k;
+        p = q + 1;
+    }
+    return NULL;
+}
+
 size_t sg_dash_at(const char *s, size_t n)
 {
     if (n == 0)
@@ -89,7 +122,7 @@ static size_t tok_match(const sg_gtok *t, bool cased, const char *s, size_t n)
 static const char *find_lit(const sg_gtok *t, bool cased, const char *s, size_t n)
 {
     if (cased)
-        return t->lit.n ? memmem(s, n, t->lit.p, t->lit.n) : s;
+        return t->lit.n ? sg_memmem(s, n, t->lit.p, t->lit.n) : s;
     return sg_memmem_nocase(s, n, t->lit.p, t->lit.n);
 }
 
@@ -361,7 +394,7 @@ static bool lit_eq(tr_str s, tr_str lit, bool cased)
 static bool lit_contains(tr_str s, tr_str lit, bool cased)
 {
     if (cased)
-        return lit.n == 0 || memmem(s.p, s.n, lit.p, lit.n) != NULL;
+        return lit.n == 0 || sg_memmem(s.p, s.n, lit.p, lit.n) != NULL;
     return sg_memmem_nocase(s.p, s.n, lit.p, lit.n) != NULL;
 }
 

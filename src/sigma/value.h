@@ -119,6 +119,9 @@ bool sg_parse_cidr(tr_str s, uint8_t *af, uint8_t addr[16], uint8_t *bits);
 
 /* Case-insensitive substring search (needle already lowercase). */
 const char *sg_memmem_nocase(const char *h, size_t hn, const char *needle, size_t nn);
+/* memmem() for the short needles and values of rules and events: glibc's
+ * two-way set-up costs several hundred instructions per call. */
+const char *sg_memmem(const char *h, size_t hn, const char *needle, size_t nn);
 
 /* Glob program match (wildcards, one-char, windash class). */
 bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str s);

@@ -416,3 +416,33 @@ TEST(sigma_mod_fieldref_reports_both_fields)
     CHECK_EQ(r, 1);
     CHECK_STR(h.fields[0], "ParentImage=C:\\x\\a.exe;Image=C:\\X\\A.EXE;");
 }
+
+/* sg_memmem (the contains search on lowercased values) agrees with memmem on
+ * needles and haystacks made of a few bytes, common path bytes among them,
+ * so that every match position and near miss occurs. */
+#include "sigma/value.h"
+TEST(sigma_memmem_agrees_with_libc)
+{
+    static const char alpha[] = { 'a', 'e', '\\', ' ', 'x', '.' };
+    uint32_t r = 12345;
+    char h[40], nd[8];
+    for (int iter = 0; iter < 20000; iter++) {
+        r = r * 1103515245u + 12345u;
+        size_t hn = (r >> 8) % 40, nn = (r >> 20) % 8;
+        for (size_t i = 0; i < hn; i++) {
+            r = r * 1103515245u + 12345u;
+            h[i] = alpha[(r >> 16) % sizeof(alpha)];
+        }
+        for (size_t i = 0; i < nn; i++) {
+            r = r * 1103515245u + 12345u;
+            nd[i] = alpha[(r >> 16) % sizeof(alpha)];
+        }
+        const char *want = nn ? memmem(h, hn, nd, nn) : h;
+        const char *got = sg_memmem(h, hn, nd, nn);
+        CHECK_MSG(want == got, "haystack %.*s needle %.*s", (int)hn, h, (int)nn, nd);
+        if (want != got)
+            break;
+    }
+    CHECK(sg_memmem("C:\\x\\cmd.exe", 12, "cmd.exe", 7) != NULL);
+    CHECK(sg_memmem("C:\\x\\cmd.ex", 11, "cmd.exe", 7) == NULL);
+}
