@@ -93,6 +93,7 @@ struct sg_plan_scratch {
     vcent *cache;
     tr_idset one; /* the slots of the value being scanned */
     tr_buf joined; /* every value of the event, for the keyword scan */
+    TR_VEC(uint8_t) covered; /* per event field: scanned with a field database */
 };
 
 /* ---- Quality ------------------------------------------------------------------------------- */
@@ -200,6 +201,7 @@ typedef struct builder {
     sg_plan *p;
     fbuild *fb;            /* per field */
     tr_mpm_builder *kw;
+    TR_VEC(struct kwlit { tr_str lit; unsigned fl; uint32_t slot; }) kwl; /* what kw holds */
     tr_map *slots;         /* key -> slot id */
     tr_buf key;
     TR_VEC(uint64_t) fan;  /* (slot << 32) | rule */
@@ -247,7 +249,10 @@ static tr_err get_slot(builder *b, char kind, unsigned mflags, uint32_t fid, tr_
          * directly), so a superset of its hits is harmless. */
         if (!b->kw && (err = tr_mpm_builder_new(&b->kw)))
             return err;
-        return tr_mpm_builder_add(b->kw, lit, mflags & TR_MPM_CASELESS, *slot);
+        struct kwlit k = { lit, mflags & TR_MPM_CASELESS, *slot };
+        if (!TR_VEC_PUSH(&b->kwl, k))
+            return TR_ENOMEM;
+        return tr_mpm_builder_add(b->kw, lit, k.fl, *slot);
     }
     fbuild *f = &b->fb[fid];
     switch (kind) {
@@ -1130,7 +1135,11 @@ static tr_err build_prefilter(builder *b)
     for (uint32_t f = 0; f < p->nfields && !err; f++) {
         fbuild *fb = &b->fb[f];
         sg_fplan *fp = &p->fplans[f];
-        if (fb->mpm) {
+        /* A field scanned with its own database is searched for the
+         * keyword atoms there too, and left out of the joined scan. */
+        for (size_t k = 0; fb->mpm && k < b->kwl.n && !err; k++)
+            err = tr_mpm_builder_add(fb->mpm, b->kwl.v[k].lit, b->kwl.v[k].fl, b->kwl.v[k].slot);
+        if (!err && fb->mpm) {
             err = compile_mpm(fb->mpm, &fp->mpm, p->proto);
             if (!err)
                 rs->stats.literals += (uint32_t)tr_mpm_literal_count(fp->mpm);
@@ -1193,6 +1202,7 @@ static void free_builder(builder *b)
         }
     tr_free(b->fb);
     tr_mpm_builder_free(b->kw);
+    TR_VEC_FREE(&b->kwl);
     tr_map_free(b->slots);
     tr_buf_release(&b->key);
     TR_VEC_FREE(&b->fan);
@@ -1361,6 +1371,7 @@ void sg_plan_scratch_free(struct sg_plan_scratch *ps)
     tr_free(ps->cache);
     tr_idset_release(&ps->one);
     tr_buf_release(&ps->joined);
+    TR_VEC_FREE(&ps->covered);
     tr_free(ps);
 }
 
@@ -1441,6 +1452,17 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
     tr_mpm_scratch *ms = s->ps->ms;
     const tr_event *ev = s->ev;
     (void)rs;
+    bool kw = p->kw && s->cur_ls->keywords;
+    uint8_t *covered = NULL;
+    if (kw) {
+        /* Field databases hold the keyword atoms too (build_prefilter):
+         * the values they scan need no keyword scan. */
+        struct sg_plan_scratch *ps = s->ps;
+        if (!tr_vec_grow((void **)&ps->covered.v, &ps->covered.cap, ev->nfields + 1u, 1))
+            return TR_ENOMEM;
+        covered = ps->covered.v;
+        memset(covered, 0, ev->nfields);
+    }
     for (size_t t = 0; t < s->touched.n; t++) {
         uint32_t fid = s->touched.v[t];
         const sg_fplan *fp = &p->fplans[fid];
@@ -1451,9 +1473,11 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             if (ev->fields[evf].kind == TR_VNULL)
                 continue;
             scan_value(p, s->ps, fid, fp, sg_scratch_value(s, evf), hits);
+            if (covered && fp->mpm)
+                covered[evf] = 1;
         }
     }
-    if (p->kw && s->cur_ls->keywords) {
+    if (kw) {
         /* One scan of all values joined by newlines instead of one per
          * field (the fixed cost of a Vectorscan call, times every field of
          * every event, was a sixth of the time with all SigmaHQ
@@ -1462,11 +1486,11 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
         tr_buf *j = &s->ps->joined;
         size_t need = 0;
         for (uint32_t f = 0; f < ev->nfields; f++)
-            need += ev->fields[f].value.n + 1; /* a decoded value is never longer */
+            need += covered[f] ? 0 : ev->fields[f].value.n + 1; /* decoding never lengthens */
         tr_buf_reset(j);
         bool join = tr_buf_reserve(j, need) == TR_OK; /* else (huge event): field by field */
         for (uint32_t f = 0; f < ev->nfields; f++) {
-            if (ev->fields[f].kind == TR_VNULL)
+            if (ev->fields[f].kind == TR_VNULL || covered[f])
                 continue;
             tr_str v = sg_scratch_value(s, f);
             if (!join) {
@@ -1477,7 +1501,7 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             j->n += v.n;
             j->p[j->n++] = '\n';
         }
-        if (join)
+        if (join && j->n)
             (void)tr_mpm_scan(p->kw, ms, (tr_str){ j->p, j->n }, hits);
     }
     s->stats.literal_hits += hits->n;

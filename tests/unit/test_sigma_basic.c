@@ -452,3 +452,24 @@ TEST(sigma_obfuscation_marks_are_atoms)
     NO_MATCH(re, KV("CommandLine", "Invoke-Expression x"));
     NO_MATCH(re, KV("CommandLine", "a`b"));
 }
+
+/* Field databases hold the keyword atoms too, and the values they scan are
+ * left out of the joined keyword scan: a keyword is found in a field that
+ * has a database (CommandLine, Image here), in one that has none, and in
+ * one bound to a rule field with exact values only (User). */
+TEST(sigma_keyword_atoms_in_field_databases)
+{
+    const char *det = "    sel:\n        CommandLine|contains: 'mimikatz'\n"
+                      "        Image|endswith: '\\procdump.exe'\n"
+                      "    user:\n        User: 'CORP\\admin01'\n"
+                      "    kw:\n        - '\\perfc.dat'\n"
+                      "    condition: sel or kw or (user and sel)\n";
+    MATCH(det, KV("CommandLine", "rundll32 C:\\Windows\\PERFC.DAT,#1", "Image", "C:\\x.exe"));
+    MATCH(det, KV("Image", "C:\\Windows\\perfc.dat", "CommandLine", "x"));
+    MATCH(det, KV("CommandLine", "x", "Image", "y", "Other", "C:\\perfc.dat"));
+    MATCH(det, KV("CommandLine", "x", "User", "c:\\perfc.dat"));
+    MATCH(det, KV("Other", "C:\\perfc.dat"));
+    NO_MATCH(det, KV("CommandLine", "C:\\perfc.da", "Image", "t", "Other", "perfc.dat"));
+    NO_MATCH(det, KV("CommandLine", "C:\\perfc", "Image", ".dat"));
+    MATCH(det, KV("CommandLine", "mimikatz", "Image", "C:\\procdump.exe"));
+}
