@@ -354,6 +354,11 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             } else if (!((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))) {
                 lit = true;
                 lc[0] = e;
+            } else if (e == 'n' || e == 't' || e == 'r' || e == 'f' || e == 'a' || e == 'e') {
+                /* PCRE2's escapes of single control characters (\v is a class) */
+                lit = true;
+                lc[0] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'f' ? '\f'
+                        : e == 'a' ? '\a' : '\x1b';
             } else if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
                        e == 'P' || e == 'g' || e == 'k') {
                 ok = false; /* escapes with arguments: give up */

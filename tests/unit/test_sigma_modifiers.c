@@ -446,3 +446,21 @@ TEST(sigma_memmem_agrees_with_libc)
     CHECK(sg_memmem("C:\\x\\cmd.exe", 12, "cmd.exe", 7) != NULL);
     CHECK(sg_memmem("C:\\x\\cmd.ex", 11, "cmd.exe", 7) == NULL);
 }
+
+/* A regex's escapes of control characters (\n \t \r \f \a \e) are literal
+ * characters its match needs: the prefilter finds them (a rule made only
+ * of such a regex has atoms) and the match is unchanged. */
+TEST(sigma_mod_re_control_escapes_are_literals)
+{
+    const char *det = "    sel:\n        CommandLine|re: '\\n\\n\\t\\n\\r'\n    condition: sel\n";
+    MATCH(det, KV("CommandLine", "a\n\n\t\n\rb"));
+    NO_MATCH(det, KV("CommandLine", "a\n\n \n\rb"));
+    NO_MATCH(det, KV("CommandLine", "a\\n\\n\\t\\n\\rb"));
+    const char *e = "    sel:\n        CommandLine|re: 'x\\e\\a\\fy'\n    condition: sel\n";
+    MATCH(e, KV("CommandLine", "-x\x1b\a\fy-"));
+    NO_MATCH(e, KV("CommandLine", "-x\x1b\a\ny-"));
+    /* \v is vertical white space (a class), not a character. */
+    const char *v = "    sel:\n        CommandLine|re: 'ab\\vcd'\n    condition: sel\n";
+    MATCH(v, KV("CommandLine", "ab\ncd"));
+    MATCH(v, KV("CommandLine", "ab\vcd"));
+}
