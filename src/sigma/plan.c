@@ -1420,22 +1420,31 @@ static void scan_fresh(const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v, tr_idse
 /* The value cache's key hash: values are short (at most SG_VC_MAXVAL) and
  * every hit is confirmed by comparing the bytes, so a multiply per word is
  * enough (a library hash call cost a tenth of the prefilter). */
+static inline uint64_t vc_mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0xc2b2ae3d27d4eb4fULL;
+    return h ^ (h >> 31);
+}
+
 static inline uint64_t vc_hash(const char *p, size_t n, uint32_t fid)
 {
-    uint64_t h = ((uint64_t)fid << 32 | n) * 0x9e3779b97f4a7c15ULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xc2b2ae3d27d4eb4fULL;
-        h ^= h >> 31;
+    uint64_t h = ((uint64_t)fid << 32 | n) * 0x9e3779b97f4a7c15ULL, w;
+    uint32_t a, b;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, p + i, 8);
+            h = vc_mix(h, w);
+        }
+        memcpy(&w, p + n - 8, 8); /* the last 8 bytes, overlapping */
+        h = vc_mix(h, w);
+    } else if (n >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        h = vc_mix(h, (uint64_t)a << 32 | b);
+    } else if (n) {
+        h = vc_mix(h, (uint64_t)(unsigned char)p[0] << 16 |
+                          (uint64_t)(unsigned char)p[n / 2] << 8 | (unsigned char)p[n - 1]);
     }
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, p + i, n - i);
-        h = (h ^ w) * 0xc2b2ae3d27d4eb4fULL;
-    }
-    h ^= h >> 29;
     return h * 0x165667b19e3779f9ULL;
 }
 
