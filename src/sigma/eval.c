@@ -536,6 +536,8 @@ static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
         !(v->need_cased ? sg_memmem(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL
                         : sg_memmem_nocase(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL))
         return false; /* the same with a literal too short for the database */
+    if (v->run_min && e->s->decided && !sg_has_run(v->run_set, v->run_min, s))
+        return false; /* no run of the characters a repetition in it needs */
     if (v->op != SG_OP_FIELDREF)
         return sg_value_match(v, s, low, re_cb, e);
     tr_sigma_scratch *sc = e->s;

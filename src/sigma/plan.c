@@ -360,8 +360,10 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
                 lc[0] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'f' ? '\f'
                         : e == 'a' ? '\a' : '\x1b';
             } else if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
-                       e == 'P' || e == 'g' || e == 'k') {
-                ok = false; /* escapes with arguments: give up */
+                       e == 'P' || e == 'g' || e == 'k' || (e >= '0' && e <= '9')) {
+                /* escapes with arguments, and octal escapes and back references
+                 * (\012 is one character, not \0 then "12"): give up */
+                ok = false;
                 break;
             }
         } else if (c == '|') {
@@ -484,6 +486,222 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
     }
     tr_buf_release(&run);
     return ok && out->n > 0;
+}
+
+/* A regex without a literal may still need a run of characters from one
+ * class: SNAKE's '\s[a-fA-F0-9]{64}\s…' cannot match a value without 64
+ * hex digits in a row, which a skip loop rules out in a few steps
+ * (sg_has_run) for a fraction of a PCRE2 call. Shorter runs are not worth
+ * testing. */
+#define SG_MIN_RUN 8
+
+/* Adds the bytes of an escape that is a class (\d \w \s) or one character
+ * to set; false for anything else. Non-ASCII bytes are added to the
+ * classes: whatever PCRE2's tables say of characters above 127, the run
+ * of bytes is then never shorter than the run of characters. */
+static bool re_escape_set(char e, uint8_t *set)
+{
+#define ADD(c) (set[(unsigned char)(c) >> 3] |= (uint8_t)(1u << ((unsigned char)(c) & 7)))
+    if (e == 'd' || e == 'w' || e == 's') {
+        for (int c = 0x80; c < 0x100; c++)
+            ADD(c);
+        for (int c = 0; c < 0x80; c++)
+            if ((e == 'd' && c >= '0' && c <= '9') ||
+                (e == 'w' && (tr_ascii_lower((unsigned char)c) >= 'a' &&
+                              tr_ascii_lower((unsigned char)c) <= 'z')) ||
+                (e == 'w' && ((c >= '0' && c <= '9') || c == '_')) ||
+                (e == 's' && ((c >= 0x09 && c <= 0x0d) || c == ' ')))
+                ADD(c);
+        return true;
+    }
+    char lit = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'f' ? '\f'
+             : e == 'a' ? '\a' : e == 'e' ? '\x1b' : 0;
+    if (lit || ((unsigned char)e < 0x80 && !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                                              (e >= '0' && e <= '9')))) {
+        ADD(lit ? lit : e);
+        return true;
+    }
+    return false;
+}
+
+/* Parses the class at pat[i] == '[' into set (positive classes of ASCII
+ * characters, ranges and \d \w \s only); returns the index after it, or 0
+ * when the class is anything else. */
+static size_t re_class_set(const char *pat, size_t n, size_t i, uint8_t *set)
+{
+    memset(set, 0, 32);
+    size_t j = i + 1;
+    if (j < n && pat[j] == '^')
+        return 0;
+    bool first = true;
+    int prev = -1; /* last single character, for ranges */
+    for (; j < n; j++) {
+        unsigned char c = (unsigned char)pat[j];
+        if (c == ']' && !first)
+            return j + 1;
+        first = false;
+        if (c >= 0x80 || (c == '[' && j + 1 < n && (pat[j + 1] == ':' || pat[j + 1] == '.' ||
+                                                     pat[j + 1] == '=')))
+            return 0; /* non-ASCII, POSIX classes */
+        if (c == '\\') {
+            if (j + 1 >= n)
+                return 0;
+            char e = pat[++j];
+            uint8_t one[32] = { 0 };
+            if (!re_escape_set(e, one))
+                return 0;
+            for (int k = 0; k < 32; k++)
+                set[k] |= one[k];
+            prev = (e == 'd' || e == 'w' || e == 's') ? -1 : -2; /* no ranges from escapes */
+            continue;
+        }
+        if (c == '-' && prev >= 0 && j + 1 < n && pat[j + 1] != ']') {
+            unsigned char hi = (unsigned char)pat[j + 1];
+            if (hi == '\\' || hi >= 0x80 || hi < (unsigned char)prev)
+                return 0;
+            for (int k = prev; k <= hi; k++)
+                ADD(k);
+            j++;
+            prev = -1;
+            continue;
+        }
+        ADD(c);
+        prev = c;
+    }
+    return 0;
+#undef ADD
+}
+
+/* The longest run of one class that every match of the regex contains (the
+ * minimum count of a class token outside groups, without top-level
+ * alternation), its bytes into set; 0 when none is known. Caseless
+ * patterns, inline options, verbs and unusual escapes give up: PCRE2
+ * matches some ASCII letters caselessly with characters of other
+ * lengths. */
+static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
+{
+    size_t n = strlen(pat);
+    if ((flags & SG_RE_I) || strstr(pat, "(*"))
+        return 0;
+    for (const char *q = strstr(pat, "(?"); q; q = strstr(q + 2, "(?"))
+        if (q[2] != ':' && q[2] != '=' && q[2] != '!' && q[2] != '<' && q[2] != '>')
+            return 0;
+    uint32_t best = 0;
+    uint8_t set[32];
+    for (size_t i = 0; i < n;) {
+        char c = pat[i];
+        bool cls = false;
+        memset(set, 0, sizeof(set));
+        if (c == '\\') {
+            if (i + 1 >= n)
+                return 0;
+            char e = pat[i + 1];
+            if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
+                e == 'P' || e == 'g' || e == 'k' || (e >= '0' && e <= '9') ||
+                (unsigned char)e >= 0x80)
+                return 0; /* escapes with arguments, octal and back references */
+            cls = re_escape_set(e, set);
+            i += 2;
+        } else if (c == '|') {
+            return 0;
+        } else if (c == '[') {
+            size_t j = re_class_set(pat, n, i, set);
+            cls = j > 0;
+            if (!cls) {
+                /* skip an unparsed class */
+                j = i + 1;
+                if (j < n && pat[j] == '^')
+                    j++;
+                if (j < n && pat[j] == ']')
+                    j++;
+                for (; j < n && pat[j] != ']'; j++)
+                    if (pat[j] == '\\')
+                        j++;
+                if (j >= n)
+                    return 0;
+                j++;
+            }
+            i = j;
+        } else if (c == '(') {
+            int depth = 0;
+            size_t j = i;
+            bool in_class = false;
+            for (; j < n; j++) {
+                if (pat[j] == '\\') {
+                    j++;
+                    continue;
+                }
+                if (in_class) {
+                    if (pat[j] == ']')
+                        in_class = false;
+                    continue;
+                }
+                if (pat[j] == '[') {
+                    in_class = true;
+                    if (j + 1 < n && pat[j + 1] == '^')
+                        j++;
+                    if (j + 1 < n && pat[j + 1] == ']')
+                        j++;
+                } else if (pat[j] == '(') {
+                    depth++;
+                } else if (pat[j] == ')' && --depth == 0) {
+                    break;
+                }
+            }
+            if (j >= n)
+                return 0;
+            i = j + 1;
+        } else if ((unsigned char)c >= 0x80) {
+            i++;
+            while (i < n && ((unsigned char)pat[i] & 0xC0) == 0x80)
+                i++;
+        } else if (c == '.' || c == '^' || c == '$') {
+            i++;
+        } else if (c == '*' || c == '+' || c == '?' || c == ')') {
+            return 0; /* nothing to apply to: not a pattern this parser knows */
+        } else {
+            set[(unsigned char)c >> 3] |= (uint8_t)(1u << ((unsigned char)c & 7));
+            cls = true;
+            i++;
+        }
+        /* The token's minimum count: 1, or its quantifier's. */
+        uint32_t lo = 1;
+        if (i < n && (pat[i] == '*' || pat[i] == '?')) {
+            lo = 0;
+            i++;
+        } else if (i < n && pat[i] == '+') {
+            i++;
+        } else if (i < n && pat[i] == '{') {
+            /* Only {m}, {m,} and {m,n} are quantifiers; else '{' is a character. */
+            size_t j = i + 1;
+            uint64_t m = 0;
+            bool digits = false;
+            while (j < n && pat[j] >= '0' && pat[j] <= '9') {
+                m = m * 10 + (uint64_t)(pat[j] - '0');
+                if (m > 65535)
+                    return 0;
+                j++;
+                digits = true;
+            }
+            if (digits && j < n && pat[j] == ',') {
+                j++;
+                while (j < n && pat[j] >= '0' && pat[j] <= '9')
+                    j++;
+            }
+            if (digits && j < n && pat[j] == '}') {
+                lo = (uint32_t)m;
+                i = j + 1;
+            }
+        }
+        if (i < n && (pat[i] == '?' || pat[i] == '+') && i > 0 &&
+            (pat[i - 1] == '*' || pat[i - 1] == '+' || pat[i - 1] == '?' || pat[i - 1] == '}'))
+            i++; /* lazy or possessive */
+        if (cls && lo > best) {
+            best = lo;
+            memcpy(best_set, set, sizeof(set));
+        }
+    }
+    return best;
 }
 
 /* ---- Atoms ---------------------------------------------------------------------------------- */
@@ -877,6 +1095,22 @@ static tr_err assign_slots(builder *b, uint32_t ni, bool always, int depth)
                     if (!v->need_cased)
                         sg_lower((char *)v->need_lit.p, v->need_lit);
                 }
+                if (v->op == SG_OP_RE && v->need == SG_NONE && !v->need_lit.n && !v->run_set) {
+                    /* No literal: perhaps a long repetition of a class. */
+                    uint8_t set[32];
+                    uint32_t m = re_class_run(sg_regex_pattern(rs->re, v->re),
+                                              sg_regex_flags(rs->re, v->re), set);
+                    if (m >= SG_MIN_RUN) {
+                        uint8_t *cp = tr_arena_alloc(rs->arena, sizeof(set));
+                        if (!cp) {
+                            err = TR_ENOMEM;
+                            break;
+                        }
+                        memcpy(cp, set, sizeof(set));
+                        v->run_set = cp;
+                        v->run_min = m;
+                    }
+                }
             }
             if (v->slots || (err = value_forms(b, p, v, &fv)) || fv.n == 0)
                 continue;
@@ -1243,6 +1477,8 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
         rs->values.v[i].nslots = 0;
         rs->values.v[i].need = SG_NONE;
         rs->values.v[i].need_lit = (tr_str){ NULL, 0 };
+        rs->values.v[i].run_min = 0;
+        rs->values.v[i].run_set = NULL;
     }
     if (rs->no_prefilter) {
         for (size_t i = 0; i < rs->rules.n; i++)

@@ -71,6 +71,33 @@ const char *sg_memmem(const char *h, size_t hn, const char *needle, size_t nn)
     return NULL;
 }
 
+static inline bool in_set(const uint8_t *set, unsigned char c)
+{
+    return set[c >> 3] >> (c & 7) & 1;
+}
+
+bool sg_has_run(const uint8_t *set, uint32_t m, tr_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t n = s.n;
+    /* Positions m apart: every run of m bytes covers one of them. */
+    for (size_t i = m - 1; i < n;) {
+        if (!in_set(set, p[i])) {
+            i += m;
+            continue;
+        }
+        size_t a = i, b = i;
+        while (a > 0 && in_set(set, p[a - 1]) && b - a + 1 < m)
+            a--;
+        while (b + 1 < n && in_set(set, p[b + 1]) && b - a + 1 < m)
+            b++;
+        if (b - a + 1 >= m)
+            return true;
+        i = b + 1 + m; /* p[b + 1] is not in the set (or the end) */
+    }
+    return false;
+}
+
 size_t sg_dash_at(const char *s, size_t n)
 {
     if (n == 0)

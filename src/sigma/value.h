@@ -85,6 +85,8 @@ typedef struct sg_value {
     tr_str need_lit;  /* such a literal too short for a database, tested directly
                          (lowercase unless need_cased) before the regex runs */
     bool need_cased;
+    uint32_t run_min; /* RE: > 0 when no match is possible without run_min consecutive bytes */
+    const uint8_t *run_set; /* of this set (256-bit map), tested before the regex runs */
     double num;       /* NUM/TIME threshold; EQ|NUMBER: the number */
     uint8_t addr[16]; /* CIDR network (masked) */
     tr_str text;      /* the value as written in the rule (for messages) */
@@ -122,6 +124,10 @@ const char *sg_memmem_nocase(const char *h, size_t hn, const char *needle, size_
 /* memmem() for the short needles and values of rules and events: glibc's
  * two-way set-up costs several hundred instructions per call. */
 const char *sg_memmem(const char *h, size_t hn, const char *needle, size_t nn);
+
+/* Does s hold m (> 0) consecutive bytes of set (a 256-bit map)? Looks at
+ * about one byte in m when few bytes are in the set. */
+bool sg_has_run(const uint8_t *set, uint32_t m, tr_str s);
 
 /* Glob program match (wildcards, one-char, windash class). */
 bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str s);

@@ -464,3 +464,37 @@ TEST(sigma_mod_re_control_escapes_are_literals)
     MATCH(v, KV("CommandLine", "ab\ncd"));
     MATCH(v, KV("CommandLine", "ab\vcd"));
 }
+
+/* A regex without a literal but with a long repetition of one class (SNAKE's
+ * hex arguments) is not run on a value without such a run of bytes; where
+ * that gate passes the regex still decides, and every match is kept. */
+TEST(sigma_mod_re_class_run_gate)
+{
+    const char *det = "    sel:\n        CommandLine|re: '\\s[a-fA-F0-9]{16}\\s[a-fA-F0-9]{8}'\n"
+                      "    condition: sel\n";
+    MATCH(det, KV("CommandLine", "jpsetup.exe 0123456789abcDEF 01234567"));
+    MATCH(det, KV("CommandLine", "x\t0000000000000000 ffffffff"));
+    NO_MATCH(det, KV("CommandLine", "jpsetup.exe 0123456789abcDE 01234567"));
+    NO_MATCH(det, KV("CommandLine", "jpsetup.exe 0123456789abcDEF0123456789"));
+    NO_MATCH(det, KV("CommandLine", "0123456789abcdef0123456789abcdef"));
+    /* The run at the very start and end of the value, and runs cut by one byte. */
+    const char *run = "    sel:\n        CommandLine|re: '[yz]{8}'\n    condition: sel\n";
+    MATCH(run, KV("CommandLine", "zzzzzzzz"));
+    MATCH(run, KV("CommandLine", "azzzzzzzz"));
+    MATCH(run, KV("CommandLine", "zzzzzzzzb"));
+    MATCH(run, KV("CommandLine", "zzzzzzz zzzzzzzzz"));
+    NO_MATCH(run, KV("CommandLine", "zzzzzzz zzzzzzz zzzzzzz"));
+    MATCH(run, KV("CommandLine", "azzzzzzzbzzzzzzzz"));
+    MATCH(run, KV("CommandLine", "azzzzzzzbzzzzzzzzc"));
+    NO_MATCH(run, KV("CommandLine", "azzzzzzzbzzzzzzzc"));
+    /* \w and \d: bytes of non-ASCII characters never shorten a run. */
+    const char *w = "    sel:\n        CommandLine|re: '\\w{9}\\d{8}'\n    condition: sel\n";
+    MATCH(w, KV("CommandLine", "-abc_DEF_g12345678-"));
+    NO_MATCH(w, KV("CommandLine", "-abc\xC3\xA9""DEF_g12345678-"));
+    /* Escapes that are not classes give no gate: \012 is one character. */
+    const char *oct = "    sel:\n        CommandLine|re: 'x\\012{9}'\n    condition: sel\n";
+    MATCH(oct, KV("CommandLine", "x\n\n\n\n\n\n\n\n\n"));
+    const char *q = "    sel:\n        CommandLine|re: 'a{8,}?b'\n    condition: sel\n";
+    MATCH(q, KV("CommandLine", "aaaaaaaaab"));
+    NO_MATCH(q, KV("CommandLine", "aaaaaaab"));
+}
