@@ -788,13 +788,19 @@ tr_err tr_hunt_run(const tr_hunt_config *cfg, const char *const *paths, size_t n
         err = TR_ENOMEM;
         goto out;
     }
+    bool size_unknown = false; /* stdin or a pipe: progress without a total */
     for (size_t i = 0; i < files.n; i++) {
         h.srcs[i].path = files.paths[i];
         h.srcs[i].path_len = strlen(files.paths[i]);
         struct stat sb;
-        if (strcmp(files.paths[i], "-") != 0 && stat(files.paths[i], &sb) == 0)
+        if (strcmp(files.paths[i], "-") != 0 && stat(files.paths[i], &sb) == 0 &&
+            S_ISREG(sb.st_mode))
             h.raw_total += (uint64_t)sb.st_size;
+        else
+            size_unknown = true;
     }
+    if (size_unknown)
+        h.raw_total = 0;
     h.block_size = cfg->block_size ? cfg->block_size : (size_t)4 << 20;
     h.maxrecs = h.block_size / 32 + 16;
     h.nbatches = cfg->blocks_in_flight ? cfg->blocks_in_flight : 8 * nthreads;
