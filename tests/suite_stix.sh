@@ -69,8 +69,21 @@ assert all(o["external_references"][0]["source_name"] == "cve" for o in vul)
 sights = [o for o in b["objects"] if o["type"] == "sighting" and o["sighting_of_ref"] == c["id"]]
 assert len(sights) == c["x_trawl_orgs_targeted"] and all(s["count"] >= 1 for s in sights)
 inc = [o for o in b["objects"] if o["type"] == "incident"]
-assert any(i["extensions"]["extension-definition--ef765651-680c-498d-9894-99799f2fa126"]
-           ["determination"] == "confirmed" for i in inc)
+IC = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
+assert inc and all(i["extensions"][IC]["determination"] == "successful-attempt" for i in inc)
+# every extensions key resolves: to an extension-definition in the bundle (the published
+# incident-core one, by OASIS) or to a predefined observable extension (STIX 2.1 section 6)
+predefined = {"archive-ext", "ntfs-ext", "pdf-ext", "raster-image-ext", "windows-pebinary-ext",
+              "http-request-ext", "icmp-ext", "socket-ext", "tcp-ext", "windows-process-ext",
+              "windows-service-ext", "unix-account-ext"}
+keys = {k for o in b["objects"] for k in o.get("extensions", {})}
+assert keys, "no extensions at all"
+for k in keys:
+    assert k in predefined or objs.get(k, {}).get("type") == "extension-definition", k
+d = objs[IC]
+assert d["name"] == "Incident Core Extension" and d["extension_types"] == ["property-extension"]
+assert objs[d["created_by_ref"]]["name"] == "OASIS"
+assert sum(o["type"] == "extension-definition" for o in b["objects"]) == 1
 PY
 # the anonymised bundle names no tenant
 if [ -f "$work/anonymised.json" ] && ! grep -q '"org-[0-9]' "$work/anonymised.json"; then ok
@@ -106,6 +119,19 @@ breakage("count", lambda x: obj(x, "sighting").update(count=1000000000))
 breakage("seen-order", lambda x: obj(x, "campaign").update(last_seen="2001-01-01T00:00:00Z"))
 breakage("cve-ref", lambda x: obj(x, "vulnerability")["external_references"][0].update(
     external_id="CVE-19-1"))
+def drop_ext_def(x):
+    x["objects"] = [o for o in x["objects"] if o["type"] != "extension-definition"]
+breakage("extension-unresolved", drop_ext_def)
+breakage("extension-type", lambda x: obj(x, "incident")["extensions"][
+    "extension-definition--ef765651-680c-498d-9894-99799f2fa126"].update(
+        extension_type="new-sdo"))
+breakage("extension-determination", lambda x: obj(x, "incident")["extensions"][
+    "extension-definition--ef765651-680c-498d-9894-99799f2fa126"].update(
+        determination="confirmed"))
+breakage("extension-name", lambda x: obj(x, "incident").update(extensions={
+    "x-incident-ext": {"extension_type": "property-extension"}}))
+breakage("extension-types", lambda x: obj(x, "extension-definition").update(
+    extension_types=["property"]))
 PY
 for f in "$work"/broken-*.json; do
     name=${f##*/broken-}; name=${name%.json}

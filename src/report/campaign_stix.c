@@ -8,7 +8,8 @@
  *            (per country) and vulnerability (per CVE, external reference "cve")
  *   sighting of the campaign where_sighted_refs the tenant, with count and
  *            first/last seen; incident (incident-core extension, determination
- *            confirmed) related-to the campaign and the tenant when compromised
+ *            successful-attempt) related-to the campaign and the tenant when
+ *            compromised; the extension's published definition in the bundle
  *   indicator (STIX pattern) --indicates--> campaign, and its sighting
  *   campaign --uses--> infrastructure --consists-of--> ipv4-addr / domain-name /
  *            url (SCO ids: UUIDv5 in the STIX namespace over {"value": …})
@@ -30,7 +31,15 @@
 /* STIX 2.1 section 2.9: the namespace of deterministic SCO ids */
 static const uint8_t sco_ns[16] = { 0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
                                     0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7 };
+/* The incidents' property extension is OASIS's published incident-core
+ * extension (cti-stix-common-objects, objects/extension-definition/): STIX
+ * 2.1 section 7.3 keys an extension by the id of its extension-definition
+ * object, so the bundle carries that object as published (same id, same
+ * modified: the same version) and the OASIS identity its created_by_ref
+ * names, and every key of an "extensions" dictionary resolves inside it. */
 #define INCIDENT_CORE "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
+#define OASIS_IDENTITY "identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a"
+
 #define MAX_COUNT 999999999u
 
 typedef char stix_id[96];
@@ -164,6 +173,50 @@ static void author(sx *s)
                              "organisations");
     kv_str(s, "identity_class", "system");
     tr_jw_end(&s->w);
+}
+
+static void published(sx *s, const char *type, const char *id, const char *created,
+                      const char *modified)
+{
+    tr_jw_obj(&s->w);
+    kv_str(s, "type", type);
+    kv_str(s, "spec_version", "2.1");
+    kv_str(s, "id", id);
+    kv_str(s, "created", created);
+    kv_str(s, "modified", modified);
+}
+
+static void incident_core_definition(sx *s)
+{
+    if (claim(s, OASIS_IDENTITY)) {
+        published(s, "identity", OASIS_IDENTITY, "2021-03-13T20:09:20.8889Z",
+                  "2021-12-01T16:19:51.601791Z");
+        kv_str(s, "name", "OASIS");
+        kv_str(s, "description", "OASIS is a global community of experts who drive the creation "
+                                 "and adoption of open standards promoting interoperability, "
+                                 "innovation, and freedom of choice.");
+        kv_str(s, "identity_class", "organization");
+        tr_jw_end(&s->w);
+    }
+    if (claim(s, INCIDENT_CORE)) {
+        published(s, "extension-definition", INCIDENT_CORE, "2020-10-19T20:51:00.000Z",
+                  "2023-07-11T00:56:00.000Z");
+        kv_str(s, "created_by_ref", OASIS_IDENTITY);
+        kv_str(s, "name", "Incident Core Extension");
+        kv_str(s, "description",
+               "A core extension of the Incident object to allow core details of the Incident "
+               "to be shared while tracking major details tied to the incident's timeline.  "
+               "Multiple Incidents can be tied together via relationships if a higher degree of "
+               "fidelity is needed across phases.");
+        kv_str(s, "schema", "https://github.com/oasis-open/cti-stix-common-objects/tree/main/"
+                            "extension-definition-specifications/incident-ef7");
+        kv_str(s, "version", "2.0.0");
+        tr_jw_key(&s->w, "extension_types");
+        tr_jw_arr(&s->w);
+        tr_jw_str(&s->w, "property-extension");
+        tr_jw_end(&s->w);
+        tr_jw_end(&s->w);
+    }
 }
 
 static const cm_group *group_of(tr_str actor)
@@ -328,7 +381,8 @@ static void victim(sx *s, const tr_campaign *cp, const char *key, const char *na
         tr_jw_key(&s->w, INCIDENT_CORE);
         tr_jw_obj(&s->w);
         kv_str(s, "extension_type", "property-extension");
-        kv_str(s, "determination", "confirmed");
+        /* incident-determination-enum: a compromise was seen, the attempt succeeded */
+        kv_str(s, "determination", "successful-attempt");
         kv_str(s, "investigation_status", "new");
         tr_jw_end(&s->w);
         tr_jw_end(&s->w);
@@ -571,6 +625,11 @@ tr_err cr_write_stix(const tr_campaigns *c, const tr_cmp_report_opts *o, FILE *o
     tr_jw_key(&s.w, "objects");
     tr_jw_arr(&s.w);
     author(&s);
+    for (size_t i = 0; i < tr_campaigns_count(c) && !o->anonymise; i++)
+        if (tr_campaigns_get(c, i)->ncompromised) { /* some tenant gets an incident */
+            incident_core_definition(&s);
+            break;
+        }
     tr_err err = s.err;
     for (size_t i = 0; i < tr_campaigns_count(c) && !err; i++) {
         err = one_campaign(&s, tr_campaigns_get(c, i), o);

@@ -30,6 +30,17 @@ SCO = {"artifact", "autonomous-system", "directory", "domain-name", "email-addr"
        "email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex",
        "network-traffic", "process", "software", "url", "user-account", "windows-registry-key",
        "x509-certificate"}
+META = {"extension-definition"}  # STIX 2.1 section 7 objects trawl writes
+# section 6: the predefined extensions of cyber-observable objects, keyed by name
+PREDEFINED_EXT = {"archive-ext", "ntfs-ext", "pdf-ext", "raster-image-ext",
+                  "windows-pebinary-ext", "http-request-ext", "icmp-ext", "socket-ext", "tcp-ext",
+                  "windows-process-ext", "windows-service-ext", "unix-account-ext"}
+EXTENSION_TYPES = {"new-sdo", "new-sco", "new-sro", "property-extension",
+                   "toplevel-property-extension"}
+# OASIS incident-core extension (cti-stix-common-objects): incident-determination-enum
+INCIDENT_CORE = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
+INCIDENT_DETERMINATION = {"blocked", "failed-attempt", "false-positive", "low-value",
+                          "successful-attempt", "suspected"}
 VALUE_SCO = {"domain-name", "email-addr", "ipv4-addr", "ipv6-addr", "mac-addr", "url"}
 
 REQUIRED = {
@@ -43,6 +54,7 @@ REQUIRED = {
     "threat-actor": ["name"], "tool": ["name"], "vulnerability": ["name"],
     "relationship": ["relationship_type", "source_ref", "target_ref"],
     "sighting": ["sighting_of_ref"],
+    "extension-definition": ["created_by_ref", "name", "schema", "version", "extension_types"],
 }
 TIMESTAMPS = {"created", "modified", "first_seen", "last_seen", "valid_from", "valid_until",
               "published", "start_time", "stop_time", "first_observed", "last_observed"}
@@ -90,6 +102,10 @@ RELATIONSHIPS = {
 }
 PATTERN_RE = re.compile(r"^\[([a-z0-9-]+):([A-Za-z0-9_]+(?:\.(?:[A-Za-z0-9_]+|'[^']+'))*)"
                         r" = '((?:\\.|[^'\\])*)'\]$")
+
+
+def t_of(o):
+    return o.get("type") if isinstance(o, dict) else None
 
 
 def ts_key(v):
@@ -146,13 +162,13 @@ class Checker:
         m = ID_RE.match(o.get("id", ""))
         if not m or m.group(1) != t:
             self.err(o, "id does not match ^%s--<uuid>$" % t)
-        known = t in SDO or t in SRO or t in SCO
+        known = t in SDO or t in SRO or t in SCO or t in META
         if not known:
             self.err(o, "unknown object type %s" % t)
         for k in o:
             if not PROP_RE.match(k) and k not in ("id",):
                 self.err(o, "property name %r breaks the naming rules" % k)
-        if t in SDO or t in SRO:
+        if t in SDO or t in SRO or t in META:
             if o.get("spec_version") != "2.1":
                 self.err(o, "spec_version must be 2.1")
             for k in ("created", "modified"):
@@ -183,12 +199,41 @@ class Checker:
         for ref in o.get("external_references", []):
             self.external_ref(o, ref)
         for name, ext in (o.get("extensions") or {}).items():
-            if not (name.endswith("-ext") or (name.startswith("extension-definition--") and
-                                              ID_RE.match(name))):
-                self.err(o, "bad extension name %s" % name)
-            if name.startswith("extension-definition--") and "extension_type" not in ext:
-                self.err(o, "extension %s lacks extension_type" % name)
+            self.extension(o, name, ext, ids)
         getattr(self, "t_" + t.replace("-", "_"), lambda o, ids: None)(o, ids)
+
+    def extension(self, o, name, ext, ids):
+        """Section 11: an extensions key is a predefined extension's name or the id of an
+        extension-definition object, which must be in the bundle and declare the
+        extension_type the extension states."""
+        if name in PREDEFINED_EXT:
+            if t_of(o) not in SCO:
+                self.err(o, "predefined extension %s on a non-observable" % name)
+            return
+        if not (name.startswith("extension-definition--") and ID_RE.match(name)):
+            self.err(o, "bad extension name %s" % name)
+            return
+        d = ids.get(name)
+        if not d or d.get("type") != "extension-definition":
+            self.err(o, "extension %s does not resolve to an extension-definition in the bundle"
+                     % name)
+            return
+        et = ext.get("extension_type") if isinstance(ext, dict) else None
+        if et not in d.get("extension_types", []):
+            self.err(o, "extension %s: extension_type %r is not one its definition declares"
+                     % (name, et))
+        if name == INCIDENT_CORE:
+            if ext.get("determination") not in INCIDENT_DETERMINATION:
+                self.err(o, "incident-core determination %r" % ext.get("determination"))
+            if not ext.get("investigation_status"):
+                self.err(o, "incident-core lacks investigation_status")
+
+    def t_extension_definition(self, o, ids):
+        types = o.get("extension_types")
+        if not isinstance(types, list) or not types or not set(types) <= EXTENSION_TYPES:
+            self.err(o, "extension_types %r" % types)
+        if not str(o.get("schema", "")).startswith(("http://", "https://")):
+            self.err(o, "schema is not a URL")
 
     def ref(self, o, k, r, ids):
         m = ID_RE.match(r) if isinstance(r, str) else None
