@@ -23,6 +23,9 @@ typedef struct tr_hasher {
 } tr_hasher;
 static inline void tr_hasher_init(tr_hasher *h, uint64_t seed)
 {
+    /* A state on the stack holds what the last one there left: libxxhash
+     * 0.8.1 keeps a stale secret when the stale seed equals this one. */
+    XXH3_INITSTATE(&h->st);
     XXH3_64bits_reset_withSeed(&h->st, seed);
 }
 static inline void tr_hasher_add(tr_hasher *h, const void *p, size_t n)
