@@ -538,6 +538,8 @@ static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
         return false; /* the same with a literal too short for the database */
     if (v->run_min && e->s->decided && !sg_has_run(v->run_set, v->run_min, s))
         return false; /* no run of the characters a repetition in it needs */
+    if (v->pair_set && e->s->decided && !sg_has_pair(v->pair_set, v->pair_first, s))
+        return false; /* no two characters in a row that it needs */
     if (v->op != SG_OP_FIELDREF)
         return sg_value_match(v, s, low, re_cb, e);
     tr_sigma_scratch *sc = e->s;

@@ -578,14 +578,41 @@ static size_t re_class_set(const char *pat, size_t n, size_t i, uint8_t *set)
  * patterns, inline options, verbs and unusual escapes give up: PCRE2
  * matches some ASCII letters caselessly with characters of other
  * lengths. */
-static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
+static int set_count(const uint8_t *set)
 {
+    int n = 0;
+    for (int k = 0; k < 32; k++)
+        n += __builtin_popcount(set[k]);
+    return n;
+}
+
+static int set_only(const uint8_t *set)
+{
+    for (int c = 0; c < 256; c++)
+        if (set[c >> 3] >> (c & 7) & 1)
+            return c;
+    return -1;
+}
+
+/* Also the best pair of adjacent class tokens that each match at least
+ * once (the last character of the first is followed by the first of the
+ * second): the one with the fewest combinations, at most SG_MAX_PAIR, into
+ * pair (two maps) and *first (the first map's only byte or -1); *first is
+ * -2 when there is none. */
+#define SG_MAX_PAIR 8
+static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set, uint8_t *pair,
+                             int *first)
+{
+    *first = -2;
+    uint8_t prev[32];
+    bool prev_ok = false; /* the token before was a class matching at least once */
+    int best_pair = SG_MAX_PAIR + 1;
     size_t n = strlen(pat);
     if ((flags & SG_RE_I) || strstr(pat, "(*"))
-        return 0;
+        goto give_up;
     for (const char *q = strstr(pat, "(?"); q; q = strstr(q + 2, "(?"))
         if (q[2] != ':' && q[2] != '=' && q[2] != '!' && q[2] != '<' && q[2] != '>')
-            return 0;
+            goto give_up;
     uint32_t best = 0;
     uint8_t set[32];
     for (size_t i = 0; i < n;) {
@@ -594,16 +621,16 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
         memset(set, 0, sizeof(set));
         if (c == '\\') {
             if (i + 1 >= n)
-                return 0;
+                goto give_up;
             char e = pat[i + 1];
             if (e == 'Q' || e == 'x' || e == 'c' || e == 'o' || e == 'N' || e == 'p' ||
                 e == 'P' || e == 'g' || e == 'k' || (e >= '0' && e <= '9') ||
                 (unsigned char)e >= 0x80)
-                return 0; /* escapes with arguments, octal and back references */
+                goto give_up; /* escapes with arguments, octal and back references */
             cls = re_escape_set(e, set);
             i += 2;
         } else if (c == '|') {
-            return 0;
+            goto give_up;
         } else if (c == '[') {
             size_t j = re_class_set(pat, n, i, set);
             cls = j > 0;
@@ -618,7 +645,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
                     if (pat[j] == '\\')
                         j++;
                 if (j >= n)
-                    return 0;
+                    goto give_up;
                 j++;
             }
             i = j;
@@ -649,7 +676,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
                 }
             }
             if (j >= n)
-                return 0;
+                goto give_up;
             i = j + 1;
         } else if ((unsigned char)c >= 0x80) {
             i++;
@@ -658,7 +685,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
         } else if (c == '.' || c == '^' || c == '$') {
             i++;
         } else if (c == '*' || c == '+' || c == '?' || c == ')') {
-            return 0; /* nothing to apply to: not a pattern this parser knows */
+            goto give_up; /* nothing to apply to: not a pattern this parser knows */
         } else {
             set[(unsigned char)c >> 3] |= (uint8_t)(1u << ((unsigned char)c & 7));
             cls = true;
@@ -679,7 +706,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
             while (j < n && pat[j] >= '0' && pat[j] <= '9') {
                 m = m * 10 + (uint64_t)(pat[j] - '0');
                 if (m > 65535)
-                    return 0;
+                    goto give_up;
                 j++;
                 digits = true;
             }
@@ -700,8 +727,24 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set)
             best = lo;
             memcpy(best_set, set, sizeof(set));
         }
+        bool ok = cls && lo >= 1;
+        if (ok && prev_ok) {
+            int na = set_count(prev), nb = set_count(set);
+            if (na * nb < best_pair) {
+                best_pair = na * nb;
+                memcpy(pair, prev, 32);
+                memcpy(pair + 32, set, 32);
+                *first = na == 1 ? set_only(prev) : -1;
+            }
+        }
+        prev_ok = ok;
+        if (ok)
+            memcpy(prev, set, sizeof(set));
     }
     return best;
+give_up:
+    *first = -2;
+    return 0;
 }
 
 /* ---- Atoms ---------------------------------------------------------------------------------- */
@@ -1095,12 +1138,25 @@ static tr_err assign_slots(builder *b, uint32_t ni, bool always, int depth)
                     if (!v->need_cased)
                         sg_lower((char *)v->need_lit.p, v->need_lit);
                 }
-                if (v->op == SG_OP_RE && v->need == SG_NONE && !v->need_lit.n && !v->run_set) {
-                    /* No literal: perhaps a long repetition of a class. */
-                    uint8_t set[32];
+                if (v->op == SG_OP_RE && v->need == SG_NONE && v->need_lit.n < 3 &&
+                    !v->run_set && !v->pair_set) {
+                    /* No literal (or a weak one): perhaps a long repetition of
+                     * a class, or two rare characters in a row. */
+                    uint8_t set[32], pair[64];
+                    int first = -1;
                     uint32_t m = re_class_run(sg_regex_pattern(rs->re, v->re),
-                                              sg_regex_flags(rs->re, v->re), set);
-                    if (m >= SG_MIN_RUN) {
+                                              sg_regex_flags(rs->re, v->re), set, pair, &first);
+                    if (first != -2) {
+                        uint8_t *cp = tr_arena_alloc(rs->arena, sizeof(pair));
+                        if (!cp) {
+                            err = TR_ENOMEM;
+                            break;
+                        }
+                        memcpy(cp, pair, sizeof(pair));
+                        v->pair_set = cp;
+                        v->pair_first = (int16_t)first;
+                    }
+                    if (!v->need_lit.n && m >= SG_MIN_RUN) {
                         uint8_t *cp = tr_arena_alloc(rs->arena, sizeof(set));
                         if (!cp) {
                             err = TR_ENOMEM;
@@ -1479,6 +1535,8 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
         rs->values.v[i].need_lit = (tr_str){ NULL, 0 };
         rs->values.v[i].run_min = 0;
         rs->values.v[i].run_set = NULL;
+        rs->values.v[i].pair_set = NULL;
+        rs->values.v[i].pair_first = -1;
     }
     if (rs->no_prefilter) {
         for (size_t i = 0; i < rs->rules.n; i++)

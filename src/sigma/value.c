@@ -98,6 +98,25 @@ bool sg_has_run(const uint8_t *set, uint32_t m, tr_str s)
     return false;
 }
 
+bool sg_has_pair(const uint8_t *set, int first, tr_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    if (s.n < 2)
+        return false;
+    size_t last = s.n - 2; /* the last position of a first byte */
+    if (first >= 0) {
+        for (const unsigned char *q = memchr(p, first, last + 1); q;
+             q = (size_t)(q - p) < last ? memchr(q + 1, first, last - (size_t)(q - p)) : NULL)
+            if (in_set(set + 32, q[1]))
+                return true;
+        return false;
+    }
+    for (size_t i = 0; i <= last; i++)
+        if (in_set(set, p[i]) && in_set(set + 32, p[i + 1]))
+            return true;
+    return false;
+}
+
 size_t sg_dash_at(const char *s, size_t n)
 {
     if (n == 0)

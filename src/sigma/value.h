@@ -87,6 +87,9 @@ typedef struct sg_value {
     bool need_cased;
     uint32_t run_min; /* RE: > 0 when no match is possible without run_min consecutive bytes */
     const uint8_t *run_set; /* of this set (256-bit map), tested before the regex runs */
+    const uint8_t *pair_set; /* RE: two 256-bit maps: no match is possible without a byte of
+                                the first followed by one of the second (NULL: none) */
+    int16_t pair_first;     /* the first map's only byte, or -1 */
     double num;       /* NUM/TIME threshold; EQ|NUMBER: the number */
     uint8_t addr[16]; /* CIDR network (masked) */
     tr_str text;      /* the value as written in the rule (for messages) */
@@ -128,6 +131,10 @@ const char *sg_memmem(const char *h, size_t hn, const char *needle, size_t nn);
 /* Does s hold m (> 0) consecutive bytes of set (a 256-bit map)? Looks at
  * about one byte in m when few bytes are in the set. */
 bool sg_has_run(const uint8_t *set, uint32_t m, tr_str s);
+
+/* Does s hold a byte of set[0..32) followed by one of set[32..64)? first is
+ * the first set's only byte (found with memchr()), or -1. */
+bool sg_has_pair(const uint8_t *set, int first, tr_str s);
 
 /* Glob program match (wildcards, one-char, windash class). */
 bool sg_glob_match(const sg_gtok *toks, uint32_t ntoks, bool cased, tr_str s);

@@ -498,3 +498,28 @@ TEST(sigma_mod_re_class_run_gate)
     MATCH(q, KV("CommandLine", "aaaaaaaaab"));
     NO_MATCH(q, KV("CommandLine", "aaaaaaab"));
 }
+
+/* A regex needing two rare characters in a row (Raspberry Robin's dot
+ * ending: '.' then a space or quote) is not run on a value without them;
+ * where they occur the regex still decides. */
+TEST(sigma_mod_re_pair_gate)
+{
+    const char *det = "    sel:\n        CommandLine|re: '\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"'']{1}'\n"
+                      "    condition: sel\n";
+    MATCH(det, KV("CommandLine", "odbcconf -a C:\\Users\\x\\abc.de. /s"));
+    MATCH(det, KV("CommandLine", "run \"C:\\x\\abc.de.\""));
+    MATCH(det, KV("CommandLine", "C:\\abc.de.'"));
+    NO_MATCH(det, KV("CommandLine", "C:\\abc.de.x"));
+    NO_MATCH(det, KV("CommandLine", "C:\\abc.d-e. x"));
+    NO_MATCH(det, KV("CommandLine", "done. \"now\""));
+    /* A first set of several bytes. */
+    const char *two = "    sel:\n        CommandLine|re: '[xy][;:]'\n    condition: sel\n";
+    MATCH(two, KV("CommandLine", "ay;b"));
+    MATCH(two, KV("CommandLine", "abx:"));
+    NO_MATCH(two, KV("CommandLine", "y x ; z ;x"));
+    /* Top-level alternation after the pair: no gate. */
+    const char *alt = "    sel:\n        CommandLine|re: 'a\\.;|zzz'\n    condition: sel\n";
+    MATCH(alt, KV("CommandLine", "-zzz-"));
+    MATCH(alt, KV("CommandLine", "-a.;-"));
+    NO_MATCH(alt, KV("CommandLine", "-a.-;"));
+}
