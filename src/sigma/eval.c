@@ -153,9 +153,8 @@ const tr_sigma_scan_stats *tr_sigma_scratch_stats(const tr_sigma_scratch *s)
 
 /* ---- Values and bindings -------------------------------------------------------------------- */
 
-tr_str sg_scratch_value_load(tr_sigma_scratch *s, uint32_t i)
+tr_str sg_scratch_value_load(tr_sigma_scratch *s, const tr_field *f, uint32_t i)
 {
-    const tr_field *f = &s->ev->fields[i];
     tr_str v = f->value;
     if (f->flags & TR_FIELD_ESCAPED) {
         /* dec was reserved for every escaped byte of the event: no realloc. */
@@ -647,15 +646,15 @@ static bool values_direct(evalctx *e, const sg_pred *p)
 static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_pdec *d)
 {
     tr_sigma_scratch *s = e->s;
-    const uint32_t *und = sg_plan_und(s->rs->plan) + d->und_off;
+    const uint32_t *und = s->und + d->und_off;
     if (d->ndirect) {
         for (uint32_t k = 0; k < d->ndirect; k++)
             if (tr_idset_has(&s->hits, d->direct[k]))
                 return true;
-        return list_match(e, p, und, 0, d->und_n);
+        return d->und_n && list_match(e, p, und, 0, d->und_n);
     }
     if (!p->all)
-        return tr_idset_has(&s->pred_hit, pi) || list_match(e, p, und, 0, d->und_n);
+        return tr_idset_has(&s->pred_hit, pi) || (d->und_n && list_match(e, p, und, 0, d->und_n));
     const sg_value *vals = s->rs->values.v;
     uint32_t k = 0;
     for (uint32_t g = 0; g < p->ngroups; g++) {
@@ -697,7 +696,7 @@ static bool pred_eval(evalctx *e, const sg_pred *p, uint32_t pi)
         if (!vi_next(&it, &evf))
             return false;
     }
-    const sg_pdec *d = s->decided ? &sg_plan_pdec(s->rs->plan)[pi] : NULL;
+    const sg_pdec *d = s->decided ? &s->pdec[pi] : NULL;
     bool res = d && d->decided ? values_decided(e, p, pi, d) : values_direct(e, p);
     return p->neg ? !res : res;
 }
@@ -863,6 +862,8 @@ tr_err tr_sigma_scan(const tr_ruleset *rs, tr_sigma_scratch *s, const tr_event *
     if ((err = sg_plan_prefilter(rs, s)))
         return err;
     s->decided = sg_plan_prefiltered(rs->plan);
+    s->pdec = sg_plan_pdec(rs->plan);
+    s->und = sg_plan_und(rs->plan);
     if (s->cands.n > 128) {
         qsort(s->cands.v, s->cands.n, sizeof(uint32_t), cmp_u32);
     } else {

@@ -81,16 +81,25 @@ struct tr_sigma_scratch {
     tr_idset clause_hit;    /* clauses decided true by this event's hits */
     tr_idset pred_hit;      /* predicates with such a clause */
     bool decided;           /* hits is complete for this event: slots decide values */
+    const struct sg_pdec *pdec; /* the plan's decisions per predicate (plan.h) */
+    const uint32_t *und;        /* and the values they leave undecided */
     tr_sigma_scan_stats stats;
 };
 
 /* The comparable value of event field i (JSON escapes resolved): the
  * first call per event decodes it, later ones read it back (inline: the
  * scan asks for values some forty times per event). */
-tr_str sg_scratch_value_load(tr_sigma_scratch *s, uint32_t i);
+tr_str sg_scratch_value_load(tr_sigma_scratch *s, const tr_field *f, uint32_t i);
 static inline tr_str sg_scratch_value(tr_sigma_scratch *s, uint32_t i)
 {
-    return s->vgen.v[i] == s->gen ? s->vals.v[i] : sg_scratch_value_load(s, i);
+    if (s->vgen.v[i] == s->gen)
+        return s->vals.v[i];
+    const tr_field *f = &s->ev->fields[i];
+    if ((f->flags & TR_FIELD_ESCAPED) || !f->value.p)
+        return sg_scratch_value_load(s, f, i);
+    s->vals.v[i] = f->value; /* nothing to decode */
+    s->vgen.v[i] = s->gen;
+    return f->value;
 }
 /* Its ASCII-lowercased copy, or {NULL, 0} if the buffer is full. */
 tr_str sg_scratch_lower(tr_sigma_scratch *s, uint32_t i);
