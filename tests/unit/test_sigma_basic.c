@@ -473,3 +473,16 @@ TEST(sigma_keyword_atoms_in_field_databases)
     NO_MATCH(det, KV("CommandLine", "C:\\perfc", "Image", ".dat"));
     MATCH(det, KV("CommandLine", "mimikatz", "Image", "C:\\procdump.exe"));
 }
+
+/* With more keyword atoms than the field databases take, every value is in
+ * the joined keyword scan again. */
+TEST(sigma_many_keyword_atoms_joined_scan)
+{
+    const char *det = "    sel:\n        CommandLine|contains: 'mimikatz'\n"
+                      "    kw:\n        - 'alpha1'\n        - 'bravo2'\n        - 'charlie3'\n"
+                      "        - 'delta4'\n        - 'echo5'\n        - 'foxtrot6'\n"
+                      "    condition: sel or kw\n";
+    MATCH(det, KV("CommandLine", "x ECHO5 y"));
+    MATCH(det, KV("CommandLine", "x", "Other", "foxtrot6"));
+    NO_MATCH(det, KV("CommandLine", "echo 5", "Other", "foxtrot"));
+}
