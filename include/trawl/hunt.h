@@ -43,6 +43,15 @@ typedef struct tr_matcher {
     tr_err (*scan)(void *ctx, void *scratch, const tr_event *ev, tr_hunt_emit *e);
     /* Releases ctx when the matcher owns it (may be NULL). */
     void (*free)(void *ctx);
+    /* Optional, before anything of the block is parsed: sets may_match[i]
+     * to 1 for each record of blk this matcher may find something in, 0
+     * for the others (judged from the raw bytes), and returns true; returns
+     * false when it cannot tell for this format (then every record is
+     * scanned). A record no matcher marks, of a format whose parser keeps
+     * no state from one record to the next, is not parsed at all (counted
+     * in tr_hunt_stats.unparsed); otherwise scan() is skipped for it. */
+    bool (*block_filter)(void *ctx, void *scratch, tr_format fmt, const tr_block *blk,
+                         uint8_t *may_match);
 } tr_matcher;
 
 /* Releases what a matcher constructor allocated (tr_matcher_sigma …). */
@@ -148,6 +157,9 @@ typedef struct tr_hunt_stats {
     uint32_t threads;
     double thread_cpu[TR_HUNT_THREAD_STATS];
     uint64_t thread_waits[TR_HUNT_THREAD_STATS];
+    /* Records no matcher's block_filter marked, left unparsed (malformed
+     * ones among them are not reported). */
+    uint64_t unparsed;
 } tr_hunt_stats;
 
 /* Runs a hunt over paths (files, directories, "-"), in order. Problems with

@@ -17,6 +17,8 @@
 #define TR_IOC_H
 
 #include "trawl/event.h"
+#include "trawl/input.h"
+#include "trawl/parse.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -178,6 +180,64 @@ TR_API tr_err tr_ioc_scan(const tr_ioc_index *x, tr_ioc_scratch *s, const tr_eve
  * e.g. for tests or lookups outside an event. ts may be TR_TS_NONE. */
 TR_API tr_err tr_ioc_scan_value(const tr_ioc_index *x, tr_ioc_scratch *s, tr_vtype vtype,
                                 tr_str value, int64_t ts, tr_ioc_match_fn cb, void *ctx);
+
+/*
+ * Raw-text prefilter (docs/IOC.md, "Prefilter"). Every indicator yields a
+ * necessary literal: bytes that occur, ignoring ASCII case, in the raw text
+ * of any log line whose parsed event can match it (an address's dotted text,
+ * a network's fixed octets, a domain, a URL's host, …), plus a few
+ * always-candidate patterns for spellings that parsers or the normaliser
+ * turn into a value the literal does not show (JSON \u and log \x escapes,
+ * IPv4-mapped IPv6, zero-padded IPv4 octets). One Vectorscan database of
+ * them marks the lines worth parsing; a line it does not mark cannot produce
+ * an indicator match. Built apart from the index, so that loading and
+ * listing feeds do not pay for it. Immutable and thread-shared once built;
+ * each thread scans with its own tr_ioc_pf_scratch.
+ */
+typedef struct tr_ioc_prefilter tr_ioc_prefilter;
+typedef struct tr_ioc_pf_scratch tr_ioc_pf_scratch;
+
+typedef struct tr_ioc_pf_stats {
+    size_t literals;     /* distinct literals in the database */
+    size_t always;       /* always-candidate patterns */
+    size_t memory;       /* bytes of the Vectorscan databases */
+    double compile_s;    /* seconds spent compiling them */
+} tr_ioc_pf_stats;
+
+/* Builds the prefilter of x. *out is NULL with TR_OK when no exact
+ * prefilter exists for this index (an indicator whose literal is shorter
+ * than 3 bytes, e.g. "::1" or a /4 network); then why (when non-NULL)
+ * receives the reason. Errors: TR_ENOMEM, TR_EINTERNAL (Vectorscan refused
+ * the patterns; the reason in why). x must outlive nothing: the prefilter
+ * keeps no pointer to it. */
+TR_API tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char *why,
+                                   size_t whylen);
+TR_API void tr_ioc_prefilter_free(tr_ioc_prefilter *pf);
+TR_API void tr_ioc_prefilter_stats(const tr_ioc_prefilter *pf, tr_ioc_pf_stats *st);
+
+/* Per-thread scratch. Errors: TR_ENOMEM. */
+TR_API tr_err tr_ioc_pf_scratch_new(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch **out);
+TR_API void tr_ioc_pf_scratch_free(tr_ioc_pf_scratch *s);
+
+/* True when the raw text of a record of format fmt shows every value its
+ * parser produces (up to the escapes the always patterns cover): JSON
+ * formats, Zeek TSV, web access, W3C and syslog. False for auditd (hex
+ * encoded values) and EVTX (binary): their records are never filtered. */
+TR_API bool tr_ioc_prefilter_covers(tr_format fmt);
+
+/* Marks, for each of the n records recs[i], whether its raw bytes hold a
+ * literal or an always pattern: mark[i] = 1 (may match), 0 (cannot match);
+ * records whose status is not TR_OK are marked 1. When the records are
+ * ascending, non-overlapping slices of one buffer (a tr_block), the span
+ * from the first to the end of the last is scanned once; otherwise each
+ * record is scanned alone. Allocation-free. Returns TR_OK, or TR_EINTERNAL
+ * (Vectorscan failed; mark then holds 1 everywhere: every record passes). */
+TR_API tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
+                                    const tr_record *recs, size_t n, uint8_t *mark);
+
+/* True when text (one raw record) holds a literal or an always pattern. */
+TR_API bool tr_ioc_prefilter_text(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
+                                  tr_str text);
 
 #ifdef __cplusplus
 }

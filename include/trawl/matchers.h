@@ -26,6 +26,11 @@ TR_API tr_matcher tr_matcher_sigma(const tr_ruleset *rs, const tr_correl *c);
 
 /* Indicator detections (kind "ioc"), one per (indicator, field). */
 TR_API tr_matcher tr_matcher_ioc(const tr_ioc_index *x);
+/* The same with a raw-text prefilter (tr_ioc_prefilter_new), which the
+ * matcher takes over (freed by tr_matcher_release, also when this fails:
+ * then .ctx is NULL). Records of a block that hold no indicator literal are
+ * not scanned (tr_matcher.block_filter). */
+TR_API tr_matcher tr_matcher_ioc_prefiltered(const tr_ioc_index *x, tr_ioc_prefilter *pf);
 
 #ifdef __cplusplus
 }

@@ -44,7 +44,7 @@ typedef struct hunt_opts {
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir, *csv_map;
     long long threads, max_record, correl_memory, correl_lateness, year;
-    bool no_logsource_filter, progress, no_progress, quiet, misp_all;
+    bool no_logsource_filter, progress, no_progress, quiet, misp_all, no_ioc_prefilter;
     kafka_opts kafka; /* --kafka …: consume records from Kafka (cmd_kafka_hunt.c) */
 } hunt_opts;
 
@@ -55,6 +55,40 @@ static void sigma_diag(const tr_sigma_diag *d, void *ctx)
         (*rejected)++;
     tr_log_at(d->level == TR_SIGMA_ERROR ? TR_LOG_ERROR : TR_LOG_WARN, d->path, d->line, "%s",
               d->message);
+}
+
+/* Above this many indicators the prefilter is not built: its compile time
+ * and memory grow with the literals while the full path is already cheap
+ * per indicator (docs/IOC.md, "Prefilter"). */
+#define IOC_PREFILTER_MAX_INDICATORS 200000
+
+/* The indicator matcher, with its raw-text prefilter unless it is turned
+ * off, too large, or impossible for this index (said on stderr). */
+static tr_matcher ioc_matcher(const tr_ioc_index *x, bool no_prefilter)
+{
+    size_t n = tr_ioc_index_count(x);
+    if (no_prefilter || n == 0)
+        return tr_matcher_ioc(x);
+    if (n > IOC_PREFILTER_MAX_INDICATORS) {
+        tr_info("indicator prefilter not built: %zu indicators (more than %d); every line is "
+                "parsed", n, IOC_PREFILTER_MAX_INDICATORS);
+        return tr_matcher_ioc(x);
+    }
+    tr_ioc_prefilter *pf = NULL;
+    char why[320];
+    tr_err e = tr_ioc_prefilter_new(x, &pf, why, sizeof(why));
+    if (e == TR_ENOMEM)
+        return (tr_matcher){ .name = "ioc" };
+    if (e || !pf) {
+        tr_warn("indicator prefilter off, every line is parsed: %s",
+                why[0] ? why : tr_strerror(e));
+        return tr_matcher_ioc(x);
+    }
+    tr_ioc_pf_stats ps;
+    tr_ioc_prefilter_stats(pf, &ps);
+    tr_info("indicator prefilter: %zu literals, %zu always patterns, %.1f MB, built in %.2f s",
+            ps.literals, ps.always, (double)ps.memory / 1e6, ps.compile_s);
+    return tr_matcher_ioc_prefiltered(x, pf);
 }
 
 static int load_rules(const hunt_opts *o, const opt_list *paths, tr_ruleset **rs)
@@ -201,6 +235,8 @@ int cmd_hunt(int argc, char **argv)
         OPT_LIST(0, "filters", "DIR", &o.filters,
                  "Sigma filter directory (DIR/*.yml for all, DIR/<tenant>/ per tenant)"),
         OPT_FLAG(0, "misp-all", &o.misp_all, "MISP: also attributes without to_ids"),
+        OPT_FLAG(0, "no-ioc-prefilter", &o.no_ioc_prefilter,
+                 "parse every line (default: lines without any indicator text are skipped)"),
         OPT_STRING(0, "csv-map", "SPEC", &o.csv_map,
                    "CSV feeds: columns, e.g. value=3,type=4,actor=actor (as trawl ioc)"),
         OPT_INT(0, "max-record", "BYTES", &o.max_record, "longest record accepted (16 MiB)"),
@@ -355,8 +391,11 @@ int cmd_hunt(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    if (iocs)
-        matchers[nm++] = tr_matcher_ioc(iocs);
+    if (iocs && !(matchers[nm++] = ioc_matcher(iocs, o.no_ioc_prefilter)).ctx) {
+        tr_error("out of memory");
+        rc = 1;
+        goto done;
+    }
     tr_hunt_post post = { correl, tr_correl_post_detection, tr_correl_post_finish };
     if (correl)
         cfg.post = &post;

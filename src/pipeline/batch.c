@@ -50,6 +50,7 @@ void batch_reset(batch *b)
     tr_buf_reset(&b->diag);
     b->ndiag = 0;
     b->events = b->rejected = b->truncated = b->scan_errors = b->dropped = 0;
+    b->unparsed = 0;
     b->seconds = 0;
     b->raw_bytes = 0;
 }

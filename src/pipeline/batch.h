@@ -52,6 +52,7 @@ typedef struct batch {
     tr_buf diag;          /* "trawl: PATH:LINE: reason\n" lines, in record order */
     uint32_t ndiag;
     uint64_t events, rejected, truncated, scan_errors, dropped;
+    uint64_t unparsed;    /* records no matcher's block filter marked, not parsed */
     double seconds;       /* worker time */
 } batch;
 

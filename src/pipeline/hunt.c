@@ -64,6 +64,8 @@ typedef struct worker {
     tr_arena *arena;
     tr_event ev;
     void **scratch;                   /* one per matcher */
+    uint8_t *may_match;               /* per matcher, maxrecs each: block_filter marks */
+    bool *filtered;                   /* per matcher: its marks hold for this block */
     tr_parser *parser[TR_FMT_COUNT];  /* per format */
     size_t parser_src[TR_FMT_COUNT];  /* header formats: source and … */
     uint64_t parser_epoch[TR_FMT_COUNT]; /* … header epoch the parser has seen */
@@ -380,6 +382,53 @@ static tr_str tenant_from_field(worker *w, const char *name)
     return v;
 }
 
+/* Formats whose parser carries nothing from one record to the next but
+ * header lines (which are always parsed): a record may be left unparsed
+ * without changing how later ones parse. Not syslog (the year of RFC 3164
+ * dates follows the months of earlier lines), auditd, EVTX. */
+static bool parse_is_stateless(tr_format f)
+{
+    switch (f) {
+    case TR_FMT_JSON:
+    case TR_FMT_EVTX_JSON:
+    case TR_FMT_WINLOGBEAT:
+    case TR_FMT_NXLOG:
+    case TR_FMT_EVE:
+    case TR_FMT_ZEEK_JSON:
+    case TR_FMT_ZEEK:
+    case TR_FMT_COMBINED:
+    case TR_FMT_W3C:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Runs the matchers' block filters; true when a record that none marks
+ * may be left unparsed. */
+static bool filter_block(worker *w, hunt *h, batch *b, tr_format fmt)
+{
+    const tr_hunt_config *cfg = h->cfg;
+    bool all = cfg->nmatchers > 0;
+    for (size_t m = 0; m < cfg->nmatchers; m++) {
+        const tr_matcher *mt = &cfg->matchers[m];
+        w->filtered[m] = mt->block_filter && b->block.nrecs &&
+                         mt->block_filter(mt->ctx, w->scratch[m], fmt, &b->block,
+                                          w->may_match + m * h->maxrecs);
+        all &= w->filtered[m];
+    }
+    return all && parse_is_stateless(fmt);
+}
+
+/* Whether some matcher may match record i (given filter_block's marks). */
+static bool record_wanted(const worker *w, const hunt *h, size_t i)
+{
+    for (size_t m = 0; m < h->cfg->nmatchers; m++)
+        if (!w->filtered[m] || w->may_match[m * h->maxrecs + i])
+            return true;
+    return false;
+}
+
 static void process(worker *w, batch *b)
 {
     hunt *h = w->h;
@@ -396,12 +445,18 @@ static void process(worker *w, batch *b)
     uint64_t record = b->first_record;
     tr_event *ev = &w->ev;
     tr_hunt_emit em = { .b = b, .ev = ev, .source_gen = s->source_gen };
+    bool may_skip = filter_block(w, h, b, s->format);
     for (size_t i = 0; i < b->block.nrecs; i++) {
         const tr_record *r = &b->block.recs[i];
         bool header = r->status == TR_OK && tr_format_header_line(s->format, r->data);
         if (r->status != TR_OK) {
             b->rejected++;
             batch_diag(b, s->path, r->line, "%s", tr_source_status_msg(s->src, r->status));
+            record++;
+            continue;
+        }
+        if (may_skip && !header && r->data.n && !record_wanted(w, h, i)) {
+            b->unparsed++;
             record++;
             continue;
         }
@@ -432,6 +487,8 @@ static void process(worker *w, batch *b)
             cfg->route(cfg->route_ctx, ev);
         for (size_t m = 0; m < cfg->nmatchers; m++) {
             const tr_matcher *mt = &cfg->matchers[m];
+            if (w->filtered[m] && !w->may_match[m * h->maxrecs + i])
+                continue; /* its block filter says it cannot match this record */
             tr_err se = mt->scan(mt->ctx, w->scratch[m], ev, &em);
             if (se == TR_ELIMIT && b->dropped) {
                 continue;
@@ -486,6 +543,7 @@ static tr_err emit_batch(hunt *h, batch *b)
     st->rejected += b->rejected;
     st->truncated += b->truncated;
     st->scan_errors += b->scan_errors;
+    st->unparsed += b->unparsed;
     st->bytes += b->block.len;
     if (s->opened && !s->skip && s->src) {
         tr_hunt_format_stats *fs = &st->by_format[s->format];
@@ -702,7 +760,13 @@ static tr_err worker_init(worker *w, hunt *h)
     w->fields = tr_malloc(HUNT_MAX_FIELDS * sizeof(tr_field));
     w->arena = tr_arena_new(256 * 1024, HUNT_EVENT_ARENA_CAP);
     w->scratch = tr_calloc(h->cfg->nmatchers ? h->cfg->nmatchers : 1, sizeof(void *));
-    if (!w->fields || !w->arena || !w->scratch)
+    w->filtered = tr_calloc(h->cfg->nmatchers ? h->cfg->nmatchers : 1, sizeof(bool));
+    bool any_filter = false;
+    for (size_t m = 0; m < h->cfg->nmatchers; m++)
+        any_filter |= h->cfg->matchers[m].block_filter != NULL;
+    if (any_filter)
+        w->may_match = tr_malloc(h->cfg->nmatchers * h->maxrecs);
+    if (!w->fields || !w->arena || !w->scratch || !w->filtered || (any_filter && !w->may_match))
         return TR_ENOMEM;
     tr_event_init(&w->ev, w->fields, HUNT_MAX_FIELDS, w->arena);
     for (size_t m = 0; m < h->cfg->nmatchers; m++) {
@@ -727,6 +791,8 @@ static void worker_release(worker *w)
     for (int f = 0; f < TR_FMT_COUNT; f++)
         tr_parser_free(w->parser[f]);
     tr_free(w->scratch);
+    tr_free(w->filtered);
+    tr_free(w->may_match);
     tr_free(w->fields);
     tr_arena_free(w->arena);
 }
@@ -928,6 +994,10 @@ void tr_hunt_stats_print(const tr_hunt_stats *st, FILE *f)
             fprintf(f, " %.2f", st->thread_cpu[i]);
         fprintf(f, "%s s\n", st->threads > 8 ? " …" : "");
     }
+    if (st->unparsed)
+        fprintf(f, "trawl: %" PRIu64 " lines without any indicator text, not parsed (malformed "
+                   "ones among them are not reported; --no-ioc-prefilter parses every line)\n",
+                st->unparsed);
     if (st->truncated)
         fprintf(f, "trawl: %" PRIu64 " events had more fields than the limit (%d); extra fields "
                    "were ignored\n", st->truncated, HUNT_MAX_FIELDS);

@@ -1,6 +1,9 @@
 /*
  * match_ioc.c - the indicator index as a hunt matcher: each (indicator,
- * field) match becomes an "ioc" detection record.
+ * field) match becomes an "ioc" detection record. With a prefilter, the
+ * matcher also marks, per block and from the raw bytes, the records that
+ * may hold an indicator (tr_matcher.block_filter); the others are never
+ * scanned, and never parsed when no other matcher needs them.
  */
 #include "core/common.h"
 
@@ -58,6 +61,17 @@ static int on_match(void *ctx, const tr_ioc_match *m)
     return 0;
 }
 
+/* The prefiltered matcher: the index plus the prefilter it owns. */
+typedef struct ioc_pf_ctx {
+    const tr_ioc_index *x;
+    tr_ioc_prefilter *pf;
+} ioc_pf_ctx;
+
+typedef struct ioc_pf_thread {
+    tr_ioc_scratch *s;
+    tr_ioc_pf_scratch *pfs;
+} ioc_pf_thread;
+
 static tr_err ioc_thread_new(void *ctx, void **scratch)
 {
     return tr_ioc_scratch_new(ctx, (tr_ioc_scratch **)scratch);
@@ -73,6 +87,74 @@ static tr_err ioc_scan(void *ctx, void *scratch, const tr_event *ev, tr_hunt_emi
     ioc_ctx c = { e, ev, TR_OK };
     tr_err err = tr_ioc_scan(ctx, scratch, ev, on_match, &c);
     return err ? err : c.err;
+}
+
+static void ioc_pf_thread_free(void *scratch)
+{
+    ioc_pf_thread *t = scratch;
+    if (!t)
+        return;
+    tr_ioc_scratch_free(t->s);
+    tr_ioc_pf_scratch_free(t->pfs);
+    tr_free(t);
+}
+
+static tr_err ioc_pf_thread_new(void *ctx, void **scratch)
+{
+    ioc_pf_ctx *c = ctx;
+    *scratch = NULL;
+    ioc_pf_thread *t = tr_calloc(1, sizeof(*t));
+    if (!t)
+        return TR_ENOMEM;
+    tr_err e = tr_ioc_scratch_new(c->x, &t->s);
+    if (!e)
+        e = tr_ioc_pf_scratch_new(c->pf, &t->pfs);
+    if (e) {
+        ioc_pf_thread_free(t);
+        return e;
+    }
+    *scratch = t;
+    return TR_OK;
+}
+
+static tr_err ioc_pf_scan(void *ctx, void *scratch, const tr_event *ev, tr_hunt_emit *e)
+{
+    ioc_pf_ctx *c = ctx;
+    ioc_pf_thread *t = scratch;
+    return ioc_scan((void *)c->x, t->s, ev, e);
+}
+
+static bool ioc_pf_block(void *ctx, void *scratch, tr_format fmt, const tr_block *blk,
+                         uint8_t *may_match)
+{
+    ioc_pf_ctx *c = ctx;
+    ioc_pf_thread *t = scratch;
+    if (!tr_ioc_prefilter_covers(fmt))
+        return false;
+    return tr_ioc_prefilter_mark(c->pf, t->pfs, blk->recs, blk->nrecs, may_match) == TR_OK;
+}
+
+static void ioc_pf_free(void *ctx)
+{
+    ioc_pf_ctx *c = ctx;
+    if (!c)
+        return;
+    tr_ioc_prefilter_free(c->pf);
+    tr_free(c);
+}
+
+tr_matcher tr_matcher_ioc_prefiltered(const tr_ioc_index *x, tr_ioc_prefilter *pf)
+{
+    ioc_pf_ctx *c = tr_calloc(1, sizeof(*c));
+    if (!c) {
+        tr_ioc_prefilter_free(pf);
+        return (tr_matcher){ .name = "ioc" };
+    }
+    c->x = x;
+    c->pf = pf;
+    return (tr_matcher){ .name = "ioc", .ctx = c, .thread_new = ioc_pf_thread_new,
+                         .thread_free = ioc_pf_thread_free, .scan = ioc_pf_scan,
+                         .free = ioc_pf_free, .block_filter = ioc_pf_block };
 }
 
 tr_matcher tr_matcher_ioc(const tr_ioc_index *x)
