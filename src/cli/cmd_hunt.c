@@ -60,7 +60,7 @@ static void sigma_diag(const tr_sigma_diag *d, void *ctx)
 /* Above this many indicators the prefilter is not built: its compile time
  * and memory grow with the literals while the full path is already cheap
  * per indicator (docs/IOC.md, "Prefilter"). */
-#define IOC_PREFILTER_MAX_INDICATORS 200000
+#define IOC_PREFILTER_MAX_INDICATORS 25000
 
 /* The indicator matcher, with its raw-text prefilter unless it is turned
  * off, too large, or impossible for this index (said on stderr). */

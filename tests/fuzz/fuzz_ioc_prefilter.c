@@ -1,0 +1,108 @@
+/*
+ * fuzz_ioc_prefilter.c - the prefilter's promise, checked against the real
+ * decoders and scanner: whenever tr_ioc_scan finds an indicator in the
+ * event parsed from a line, tr_ioc_prefilter_text marks that line.
+ *
+ * Input: the first byte picks the format (EVE/JSON, Zeek TSV after a header,
+ * combined, W3C after a header, syslog), the rest is one record. The index
+ * holds every indicator type (addresses, networks v4 and v6, IPv6, domains,
+ * URLs, digests, e-mail, file names) so that each literal rule is exercised.
+ */
+#include "core/common.h"
+
+#include "trawl/arena.h"
+#include "trawl/ioc.h"
+#include "trawl/logsource.h"
+#include "trawl/parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char feed[] = "1.2.3.4\n10.9.8.0/24\n172.16.0.0/12\n203.0.113.7\n2001:db8::1\n"
+                           "2001:db8:aaaa::/48\nfe80::abcd:1\nevil.com\nbad.example.org\n"
+                           "http://91.208.184.78/2.exe\nhttps://c2.example.net:8443/gate.php\n"
+                           "d41d8cd98f00b204e9800998ecf8427e\n"
+                           "da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
+                           "bad@mail.example.net\ndropper.exe\n";
+
+static const char *const zeek_headers[] = {
+    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-",
+    "#path\thttp",
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\thost\turi\treferrer\t"
+    "user_agent\tmd5\tfilename",
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tstring\t"
+    "string",
+    NULL,
+};
+static const char *const w3c_headers[] = {
+    "#Software: Microsoft Internet Information Services 10.0",
+    "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+    "cs(User-Agent) cs(Referer) cs-host sc-status",
+    NULL,
+};
+
+static const tr_format formats[] = { TR_FMT_EVE, TR_FMT_JSON, TR_FMT_ZEEK, TR_FMT_COMBINED,
+                                     TR_FMT_W3C, TR_FMT_SYSLOG, TR_FMT_ZEEK_JSON };
+
+static tr_ioc_index *x;
+static tr_ioc_prefilter *pf;
+static tr_ioc_scratch *scan_s;
+static tr_ioc_pf_scratch *pf_s;
+static tr_router *router;
+static tr_arena *arena;
+static tr_field fields[512];
+
+static int count(void *ctx, const tr_ioc_match *m)
+{
+    (void)m;
+    (*(unsigned *)ctx)++;
+    return 0;
+}
+
+static void setup(void)
+{
+    tr_ioc_builder *b;
+    char err[256];
+    if (tr_ioc_builder_new(NULL, &b) ||
+        tr_ioc_builder_add_feed_mem(b, feed, sizeof(feed) - 1, TR_IOCF_PLAIN, "f.txt", NULL) ||
+        tr_ioc_builder_finish(b, &x) || tr_ioc_prefilter_new(x, &pf, err, sizeof(err)) || !pf ||
+        tr_ioc_scratch_new(x, &scan_s) || tr_ioc_pf_scratch_new(pf, &pf_s) ||
+        tr_router_new(NULL, &router, err, sizeof(err)) ||
+        !(arena = tr_arena_new(64 * 1024, 64u << 20)))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!x)
+        setup();
+    if (size < 1)
+        return 0;
+    tr_format fmt = formats[data[0] % TR_ARRAY_LEN(formats)];
+    tr_str line = { (const char *)data + 1, size - 1 };
+    tr_parser *p;
+    if (tr_parser_new(fmt, NULL, &p))
+        abort();
+    tr_event ev;
+    tr_event_init(&ev, fields, TR_ARRAY_LEN(fields), arena);
+    const char *const *hdr = fmt == TR_FMT_ZEEK ? zeek_headers : fmt == TR_FMT_W3C ? w3c_headers
+                                                                                  : NULL;
+    for (size_t i = 0; hdr && hdr[i]; i++) {
+        tr_arena_reset(arena);
+        tr_event_reset(&ev);
+        (void)tr_parser_parse(p, tr_str_c(hdr[i]), &ev);
+    }
+    tr_arena_reset(arena);
+    tr_event_reset(&ev);
+    if (tr_parser_parse(p, line, &ev) == TR_OK) {
+        tr_router_route_typed(router, &ev);
+        unsigned n = 0;
+        tr_ioc_scan(x, scan_s, &ev, count, &n);
+        if (n && tr_ioc_prefilter_covers(fmt) && !tr_ioc_prefilter_text(pf, pf_s, line)) {
+            fprintf(stderr, "prefilter missed a line with %u indicator matches (%s): %.*s\n", n,
+                    tr_format_name(fmt), (int)line.n, line.p);
+            abort();
+        }
+    }
+    tr_parser_free(p);
+    return 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * test_ioc_prefilter.c - the necessary literal of each indicator type and
+ * the raw-text prefilter built from them (docs/IOC.md, "Prefilter").
+ */
+#include "tt.h"
+
+#include "ioc/prefilter.h"
+#include "trawl/ioc.h"
+
+static const char *lit(tr_ioc_type t, const char *v)
+{
+    static char out[512];
+    size_t n = ioc_pf_literal(t, tr_str_c(v), out, sizeof(out) - 1);
+    out[n] = '\0';
+    return out;
+}
+
+TEST(ioc_prefilter_literal_ipv4)
+{
+    CHECK_STR(lit(TR_IOC_IPV4, "1.2.3.4"), "1.2.3.4");
+    CHECK_STR(lit(TR_IOC_IPV4, "203.0.113.33"), "203.0.113.33");
+    /* networks: the whole fixed octets with their dots */
+    CHECK_STR(lit(TR_IOC_CIDR, "10.1.2.0/24"), "10.1.2.");
+    CHECK_STR(lit(TR_IOC_CIDR, "10.1.2.128/25"), "10.1.2.");
+    CHECK_STR(lit(TR_IOC_CIDR, "10.1.0.0/16"), "10.1.");
+    CHECK_STR(lit(TR_IOC_CIDR, "10.1.0.0/23"), "10.1.");
+    CHECK_STR(lit(TR_IOC_CIDR, "10.0.0.0/8"), "10.");
+    CHECK_STR(lit(TR_IOC_CIDR, "172.16.0.0/12"), "172.");
+    CHECK_STR(lit(TR_IOC_CIDR, "0.0.0.0/4"), "");
+    CHECK_STR(lit(TR_IOC_CIDR, "1.0.0.0/8"), "1."); /* too short: the prefilter is off */
+}
+
+TEST(ioc_prefilter_literal_ipv6)
+{
+    /* the longest non-zero group of the first six, minimal hex, its ':' */
+    CHECK_STR(lit(TR_IOC_IPV6, "2001:db8::1"), "2001:");
+    CHECK_STR(lit(TR_IOC_IPV6, "2001:db8:aaaa::1"), ":aaaa:");
+    CHECK_STR(lit(TR_IOC_IPV6, "fe80::1:abcd"), "fe80:");
+    CHECK_STR(lit(TR_IOC_IPV6, "::1"), "");           /* only group 7 */
+    CHECK_STR(lit(TR_IOC_IPV6, "::1.2.3.4"), "");     /* groups 6-7 may be dotted */
+    CHECK_STR(lit(TR_IOC_IPV6, "0:0:0:0:0:12:0:1"), "12:");
+    CHECK_STR(lit(TR_IOC_IPV6, "1:2:3:4:5:6:7:8"), "1:");
+    /* networks: only groups wholly inside the prefix */
+    CHECK_STR(lit(TR_IOC_CIDR, "2001:db8::/32"), "2001:");
+    CHECK_STR(lit(TR_IOC_CIDR, "2001:db8:abcd::/47"), "2001:");
+    CHECK_STR(lit(TR_IOC_CIDR, "2001:db8:abcd::/48"), ":abcd:");
+    CHECK_STR(lit(TR_IOC_CIDR, "2000::/3"), "");
+}
+
+TEST(ioc_prefilter_literal_names)
+{
+    CHECK_STR(lit(TR_IOC_DOMAIN, "evil.com"), "evil.com");
+    CHECK_STR(lit(TR_IOC_URL, "http://evil.com/gate.php?id=1"), "evil.com");
+    CHECK_STR(lit(TR_IOC_URL, "https://evil.com:8443/a"), "evil.com");
+    CHECK_STR(lit(TR_IOC_URL, "evil.com/gate.php"), "evil.com");
+    CHECK_STR(lit(TR_IOC_URL, "http://[2001:db8::1]/x"), "2001:db8::1");
+    CHECK_STR(lit(TR_IOC_URL, "http://91.208.184.78/2.exe"), "91.208.184.78");
+    CHECK_STR(lit(TR_IOC_MD5, "d41d8cd98f00b204e9800998ecf8427e"),
+              "d41d8cd98f00b204e9800998ecf8427e");
+    CHECK_STR(lit(TR_IOC_EMAIL, "bad@evil.net"), "bad@evil.net");
+    CHECK_STR(lit(TR_IOC_FILENAME, "Invoice.EXE"), "invoice.exe"); /* matched caselessly */
+    /* a byte a decoder makes from an escape ends the literal: the longest safe run */
+    CHECK_STR(lit(TR_IOC_FILENAME, "ab\"cdef.exe"), "cdef.exe");
+}
+
+/* An index of the given plain feed and its prefilter (NULL + why when off). */
+static tr_ioc_index *index_of(const char *feed)
+{
+    tr_ioc_builder *b;
+    if (tr_ioc_builder_new(NULL, &b))
+        return NULL;
+    if (tr_ioc_builder_add_feed_mem(b, feed, strlen(feed), TR_IOCF_PLAIN, "t.txt", NULL)) {
+        tr_ioc_builder_free(b);
+        return NULL;
+    }
+    tr_ioc_index *x;
+    return tr_ioc_builder_finish(b, &x) ? NULL : x;
+}
+
+static bool passes(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s, const char *line)
+{
+    return tr_ioc_prefilter_text(pf, s, tr_str_c(line));
+}
+
+TEST(ioc_prefilter_text)
+{
+    tr_ioc_index *x = index_of("1.2.3.4\nevil.com\nhttp://bad.example.org/x\n"
+                               "d41d8cd98f00b204e9800998ecf8427e\n10.9.8.0/24\n2001:db8:aaaa::1\n");
+    CHECK(x != NULL);
+    tr_ioc_prefilter *pf;
+    char why[200];
+    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, why, sizeof(why)), TR_OK);
+    CHECK(pf != NULL);
+    tr_ioc_pf_scratch *s;
+    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    CHECK(passes(pf, s, "src=1.2.3.4 dst=5.6.7.8"));
+    CHECK(passes(pf, s, "GET http://WWW.EVIL.COM/ HTTP/1.1"));
+    CHECK(passes(pf, s, "Bad.Example.Org"));
+    CHECK(passes(pf, s, "D41D8CD98F00B204E9800998ECF8427E"));
+    CHECK(passes(pf, s, "10.9.8.77"));
+    CHECK(passes(pf, s, "[2001:0DB8:AAAA:0:0:0:0:1]"));
+    /* always patterns */
+    CHECK(passes(pf, s, "{\"q\":\"evil\\u002ecom\"}"));
+    CHECK(passes(pf, s, "evil\\x2ecom"));
+    CHECK(passes(pf, s, "::FFFF:0102:0304"));
+    CHECK(passes(pf, s, "from 001.002.003.004 port 22"));
+    CHECK(passes(pf, s, "x=1.2.03.4"));
+    CHECK(passes(pf, s, "x=1.2.3.04;"));
+    CHECK(passes(pf, s, "x=1.02.3.4"));
+    /* nothing of any indicator */
+    CHECK(!passes(pf, s, "src=5.6.7.8 dst=9.9.9.9 notevil.co"));
+    CHECK(!passes(pf, s, "ts=1600000000.012345 duration=0.000123 100.1.2.3"));
+    CHECK(!passes(pf, s, "version 1.05.2 build 10.0"));
+    CHECK(!passes(pf, s, ""));
+
+    /* records of a block: marks by span, one per record */
+    const char *buf = "a 5.6.7.8\nb evil.com\nc nothing\nd 1.2.03.4\n";
+    tr_record recs[4];
+    const char *p = buf;
+    for (int i = 0; i < 4; i++) {
+        const char *nl = strchr(p, '\n');
+        recs[i] = (tr_record){ .data = { p, (size_t)(nl - p) }, .line = (uint64_t)i + 1 };
+        p = nl + 1;
+    }
+    uint8_t mark[4];
+    CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, 4, mark), TR_OK);
+    CHECK_EQ(mark[0], 0);
+    CHECK_EQ(mark[1], 1);
+    CHECK_EQ(mark[2], 0);
+    CHECK_EQ(mark[3], 1);
+    /* a match is given to the record of its last byte */
+    const char *buf2 = "x evil.com y";
+    recs[0] = (tr_record){ .data = { buf2, 5 } };
+    recs[1] = (tr_record){ .data = { buf2 + 5, 7 } };
+    CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, 2, mark), TR_OK);
+    CHECK(!mark[0]);
+    CHECK(mark[1]);
+    /* a rejected record always passes */
+    recs[0].status = TR_ELIMIT;
+    CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, 2, mark), TR_OK);
+    CHECK(mark[0]);
+
+    /* the scan allocates nothing */
+    uint64_t before = tr_alloc_count();
+    for (int i = 0; i < 10; i++)
+        (void)passes(pf, s, "src=1.2.3.4 dst=5.6.7.8");
+    CHECK_EQ(tr_alloc_count(), before);
+
+    tr_ioc_pf_scratch_free(s);
+    tr_ioc_prefilter_free(pf);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_prefilter_no_ipv4_no_padded_check)
+{
+    /* without IPv4 indicators neither "ffff:" nor padded octets pass a line */
+    tr_ioc_index *x = index_of("evil.com\n");
+    tr_ioc_prefilter *pf;
+    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
+    tr_ioc_pf_scratch *s;
+    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    CHECK(!passes(pf, s, "::ffff:1.2.3.4 001.002.003.004"));
+    CHECK(passes(pf, s, "EVIL.COM."));
+    tr_ioc_pf_scratch_free(s);
+    tr_ioc_prefilter_free(pf);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_prefilter_off_for_short_literal)
+{
+    const char *feeds[] = { "evil.com\n::1\n", "evil.com\n1.0.0.0/8\n", "evil.com\n::/0\n" };
+    for (size_t i = 0; i < TR_ARRAY_LEN(feeds); i++) {
+        tr_ioc_index *x = index_of(feeds[i]);
+        CHECK(x != NULL);
+        tr_ioc_prefilter *pf = (tr_ioc_prefilter *)1;
+        char why[200];
+        CHECK_EQ(tr_ioc_prefilter_new(x, &pf, why, sizeof(why)), TR_OK);
+        CHECK(pf == NULL);
+        CHECK_MSG(strstr(why, "no literal of 3 bytes") != NULL, "%s", why);
+        tr_ioc_index_free(x);
+    }
+}
+
+TEST(ioc_prefilter_covers)
+{
+    CHECK(tr_ioc_prefilter_covers(TR_FMT_ZEEK));
+    CHECK(tr_ioc_prefilter_covers(TR_FMT_JSON));
+    CHECK(tr_ioc_prefilter_covers(TR_FMT_COMBINED));
+    CHECK(!tr_ioc_prefilter_covers(TR_FMT_AUDITD));
+    CHECK(!tr_ioc_prefilter_covers(TR_FMT_EVTX));
+}
