@@ -96,7 +96,7 @@ static uint32_t path_push(jf_state *st, uint32_t plen, tr_str part)
 
 static char *name_space(jf_state *st, tr_event *ev, size_t n)
 {
-    if (TR_LIKELY(n <= st->names_left)) {
+    if (TR_LIKELY(n <= st->names_left && st->names)) { /* no block yet: NULL + 0 is UB */
         char *d = st->names;
         st->names += n;
         st->names_left -= n;
