@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Collects RESULT lines of bench/run.sh into bench/results.json and rewrites
 the figures section of docs/PERFORMANCE.md (everything above the marker line
-is kept as written)."""
+is kept as written). A partial run (BENCH_ONLY=...) keeps the figures of
+the parts it did not run; each row records when and how it was measured."""
 import datetime
 import json
 import os
@@ -25,9 +26,28 @@ def main():
                 continue
             rows.append({"part": part, "name": name, "value": v, "unit": unit})
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    # a partial run (BENCH_ONLY=part,...) replaces every figure: say so in the command
     only = os.environ.get("BENCH_ONLY", "")
     command = f"BENCH_ONLY={only} make bench" if only else "make bench"
+    for r in rows:
+        r.update(date=when, command=command, scale=scale, machine=machine)
+    # A partial run (BENCH_ONLY=part,...) replaces the figures of its parts and
+    # keeps the others from the previous run; every row says when and how it was
+    # measured, so figures of different runs are never mistaken for one.
+    ran = {r["part"] for r in rows}
+    kept = []
+    if only:
+        try:
+            with open(out_json) as f:
+                old = json.load(f)
+            for r in old.get("results", []):
+                if r["part"] in ran:
+                    continue
+                for k in ("date", "command", "scale", "machine"):
+                    r.setdefault(k, old.get(k, ""))
+                kept.append(r)
+        except (FileNotFoundError, ValueError):
+            pass
+    rows = sorted(kept + rows, key=lambda r: r["part"])
     doc = {"date": when, "machine": machine, "scale": scale,
            "command": command, "results": rows}
     with open(out_json, "w") as f:
@@ -38,14 +58,16 @@ def main():
             head = f.read().split(MARK)[0].rstrip() + "\n\n"
     except FileNotFoundError:
         head = "# Performance\n\n"
-    lines = [MARK, "", f"Measured {when} with `{command}` (BENCH_SCALE={scale}) on: {machine}."]
-    if only:
-        lines.append(f"A partial run (parts: {only}): the figures of the other parts were dropped.")
+    lines = [MARK, "", f"Last run {when}: `{command}` (BENCH_SCALE={scale}) on: {machine}."]
+    if kept:
+        lines.append("Parts not in that run keep the figures of the run named under their heading.")
     part = None
     for r in rows:
         if r["part"] != part:
             part = r["part"]
-            lines += ["", f"### {part}", "", "| measure | value | unit |", "|---|---:|---|"]
+            lines += ["", f"### {part}", "",
+                      f"Measured {r['date']} with `{r['command']}` (BENCH_SCALE={r['scale']}).",
+                      "", "| measure | value | unit |", "|---|---:|---|"]
         v = r["value"]
         vs = f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
         lines.append(f"| {r['name']} | {vs} | {r['unit']} |")
