@@ -66,6 +66,21 @@ echo "RESULT scaling_j2_over_j1 $(echo "$w1 / $w2" | bc -l) x"
 echo "RESULT output_identical $same bool"
 echo "RESULT peak_rss_j1 $((m1 / 1024)) MB"
 echo "RESULT peak_rss_j2 $((m2 / 1024)) MB"
+# Memory must not grow with the input: the same hunt over a fleet an eighth
+# of the size should peak at about the same resident set.
+small_bytes=$(( $(numfmt --from=iec "$SCALE") / 8 ))
+SMALL="$WORK/fleet-$small_bytes"
+if [ ! -f "$SMALL/.done" ]; then
+    rm -rf "$SMALL"
+    "$TRAWL" sim --scenario apt41-2020 --out "$SMALL" --seed 7 --size "$small_bytes" >/dev/null || exit 1
+    touch "$SMALL/.done"
+fi
+/usr/bin/time -f "%M" -o "$WORK/time.small" "$TRAWL" hunt -j 1 --no-progress -q \
+    --fleet "$SMALL/fleet.csv" --format jsonl -o /dev/null "$SMALL/logs" 2>/dev/null
+ms=$(tail -n 1 "$WORK/time.small")
+printf 'peak RSS -j 1: %d MB over an eighth of the input, %d MB over all of it (%.2fx for 8x the input)\n' \
+    $((ms / 1024)) $((m1 / 1024)) "$(echo "$m1 / $ms" | bc -l)"
+echo "RESULT peak_rss_growth_8x_input $(echo "$m1 / $ms" | bc -l) x"
 sed -nE 's/^trawl:   ([a-z0-9-]+) .* ([0-9.]+) MB\/s per thread$/RESULT hunt_\1_mb_s_per_thread \2 MB\/s/p' \
     "$WORK/summary.1"
 rm -f "$WORK/det.1" "$WORK/det.2"
