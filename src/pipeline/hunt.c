@@ -818,6 +818,10 @@ static void *progress_main(void *arg)
         if (pthread_mutex_trylock(&h->emit_lock) == 0) {
             tr_progress_draw(&h->progress, &smp);
             pthread_mutex_unlock(&h->emit_lock);
+            /* A worker whose try_emit found the emit lock held by us went
+             * back to sleep: emit what finished meanwhile, or the last batch
+             * would wait forever (a hang seen on a slow pipe under ASan). */
+            try_emit(h);
         }
         pthread_mutex_lock(&h->lock);
     }
