@@ -320,21 +320,9 @@ void tr_ioc_pf_scratch_free(tr_ioc_pf_scratch *s)
 
 bool tr_ioc_prefilter_covers(tr_format fmt)
 {
-    switch (fmt) {
-    case TR_FMT_JSON:
-    case TR_FMT_EVTX_JSON:
-    case TR_FMT_WINLOGBEAT:
-    case TR_FMT_NXLOG:
-    case TR_FMT_EVE:
-    case TR_FMT_ZEEK_JSON:
-    case TR_FMT_ZEEK:
-    case TR_FMT_COMBINED:
-    case TR_FMT_W3C:
-    case TR_FMT_SYSLOG:
-        return true;
-    default:
-        return false; /* auditd hex-encodes values; EVTX is binary */
-    }
+    /* not auditd (it hex-encodes values) nor EVTX (binary) */
+    return tr_format_is_json(fmt) || fmt == TR_FMT_ZEEK || fmt == TR_FMT_COMBINED ||
+           fmt == TR_FMT_W3C || fmt == TR_FMT_SYSLOG;
 }
 
 /* ---------------------------------------------------------------- scan */

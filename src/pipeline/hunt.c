@@ -388,20 +388,7 @@ static tr_str tenant_from_field(worker *w, const char *name)
  * dates follows the months of earlier lines), auditd, EVTX. */
 static bool parse_is_stateless(tr_format f)
 {
-    switch (f) {
-    case TR_FMT_JSON:
-    case TR_FMT_EVTX_JSON:
-    case TR_FMT_WINLOGBEAT:
-    case TR_FMT_NXLOG:
-    case TR_FMT_EVE:
-    case TR_FMT_ZEEK_JSON:
-    case TR_FMT_ZEEK:
-    case TR_FMT_COMBINED:
-    case TR_FMT_W3C:
-        return true;
-    default:
-        return false;
-    }
+    return tr_format_is_json(f) || f == TR_FMT_ZEEK || f == TR_FMT_COMBINED || f == TR_FMT_W3C;
 }
 
 /* Runs the matchers' block filters; true when a record that none marks

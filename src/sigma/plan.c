@@ -316,6 +316,37 @@ static bool glob_atom(const sg_value *v, tr_str *lit, unsigned *mflags)
     return true;
 }
 
+/* Index of the ')' closing the group that opens at pat[i] (escapes and
+ * character classes skipped), or n when it is not closed. */
+static size_t re_group_end(const char *pat, size_t n, size_t i)
+{
+    int depth = 0;
+    bool in_class = false;
+    for (size_t j = i; j < n; j++) {
+        if (pat[j] == '\\') {
+            j++;
+            continue;
+        }
+        if (in_class) {
+            if (pat[j] == ']')
+                in_class = false;
+            continue;
+        }
+        if (pat[j] == '[') {
+            in_class = true;
+            if (j + 1 < n && pat[j + 1] == '^')
+                j++;
+            if (j + 1 < n && pat[j + 1] == ']')
+                j++;
+        } else if (pat[j] == '(') {
+            depth++;
+        } else if (pat[j] == ')' && --depth == 0) {
+            return j;
+        }
+    }
+    return n;
+}
+
 /* A literal every match of the regex contains, or false. Conservative: top-
  * level alternation, extended mode or anything unusual gives up; groups and
  * classes only end the current literal run; a quantifier that allows zero
@@ -374,31 +405,7 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             ok = false; /* top-level alternation */
             break;
         } else if (c == '(') {
-            int depth = 0;
-            size_t j = i;
-            bool in_class = false;
-            for (; j < n; j++) {
-                if (pat[j] == '\\') {
-                    j++;
-                    continue;
-                }
-                if (in_class) {
-                    if (pat[j] == ']')
-                        in_class = false;
-                    continue;
-                }
-                if (pat[j] == '[') {
-                    in_class = true;
-                    if (j + 1 < n && pat[j + 1] == '^')
-                        j++;
-                    if (j + 1 < n && pat[j + 1] == ']')
-                        j++;
-                } else if (pat[j] == '(') {
-                    depth++;
-                } else if (pat[j] == ')' && --depth == 0) {
-                    break;
-                }
-            }
+            size_t j = re_group_end(pat, n, i);
             if (j >= n) {
                 ok = false;
                 break;
@@ -654,31 +661,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set,
             }
             i = j;
         } else if (c == '(') {
-            int depth = 0;
-            size_t j = i;
-            bool in_class = false;
-            for (; j < n; j++) {
-                if (pat[j] == '\\') {
-                    j++;
-                    continue;
-                }
-                if (in_class) {
-                    if (pat[j] == ']')
-                        in_class = false;
-                    continue;
-                }
-                if (pat[j] == '[') {
-                    in_class = true;
-                    if (j + 1 < n && pat[j + 1] == '^')
-                        j++;
-                    if (j + 1 < n && pat[j + 1] == ']')
-                        j++;
-                } else if (pat[j] == '(') {
-                    depth++;
-                } else if (pat[j] == ')' && --depth == 0) {
-                    break;
-                }
-            }
+            size_t j = re_group_end(pat, n, i);
             if (j >= n)
                 goto give_up;
             i = j + 1;
