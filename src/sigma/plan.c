@@ -316,6 +316,22 @@ static bool glob_atom(const sg_value *v, tr_str *lit, unsigned *mflags)
     return true;
 }
 
+/* Index of the ']' closing the character class that opens at pat[i] (a
+ * leading '^' and a first ']' belong to the class), or n or more when it is
+ * not closed. */
+static size_t re_class_end(const char *pat, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && pat[j] == '^')
+        j++;
+    if (j < n && pat[j] == ']')
+        j++;
+    for (; j < n && pat[j] != ']'; j++)
+        if (pat[j] == '\\')
+            j++;
+    return j;
+}
+
 /* Index of the ')' closing the group that opens at pat[i] (escapes and
  * character classes skipped), or n when it is not closed. */
 static size_t re_group_end(const char *pat, size_t n, size_t i)
@@ -412,14 +428,7 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
             }
             adv = j - i + 1;
         } else if (c == '[') {
-            size_t j = i + 1;
-            if (j < n && pat[j] == '^')
-                j++;
-            if (j < n && pat[j] == ']')
-                j++;
-            for (; j < n && pat[j] != ']'; j++)
-                if (pat[j] == '\\')
-                    j++;
+            size_t j = re_class_end(pat, n, i);
             if (j >= n) {
                 ok = false;
                 break;
@@ -647,14 +656,7 @@ static uint32_t re_class_run(const char *pat, unsigned flags, uint8_t *best_set,
             cls = j > 0;
             if (!cls) {
                 /* skip an unparsed class */
-                j = i + 1;
-                if (j < n && pat[j] == '^')
-                    j++;
-                if (j < n && pat[j] == ']')
-                    j++;
-                for (; j < n && pat[j] != ']'; j++)
-                    if (pat[j] == '\\')
-                        j++;
+                j = re_class_end(pat, n, i);
                 if (j >= n)
                     goto give_up;
                 j++;
