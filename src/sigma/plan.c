@@ -22,6 +22,11 @@
  * the union, NOT gives nothing. "Best" is a quality score: long, varied,
  * anchored literals are rare in logs, '.exe' and 'C:\Windows\' are not.
  * A rule without atoms is evaluated whenever its logsource applies.
+ *
+ * Gates. The other AND-ed children with atoms of their own are necessary
+ * too: a rule whose atoms hit is a candidate only if a few of those groups
+ * (add_gates: cheap ones, best first) have a hit as well. Every gate is a
+ * necessary condition, so it only skips rules that cannot match.
  */
 #include "core/common.h"
 
@@ -35,6 +40,10 @@
 
 /* Slot kinds (first byte of a slot key). */
 enum { K_MPM = 'M', K_EQ = 'E', K_EQC = 'C', K_NUM = 'N', K_KW = 'K' };
+
+/* A rule is gated by up to this many groups of atoms: it is a candidate
+ * only when each of them has a hit. */
+#define SG_MAX_GATES 4
 
 /* At most this many keyword atoms are added to every field database. */
 #define SG_KW_IN_FIELDS 4
@@ -51,6 +60,8 @@ struct sg_plan {
     uint32_t *rule_route;
     uint8_t *rule_always;
     uint8_t *rule_keyword;
+    uint32_t *gate_off;  /* rule -> its gates besides its atoms: gates[gate_off[r] ..  */
+    uint32_t *gates;     /* gate_off[r + 1]), each a count n then n slots (one must hit) */
     bool prefilter;
     sg_fplan *fplans;    /* per field id (entries may be empty) */
     uint32_t nfields;
@@ -209,6 +220,9 @@ typedef struct builder {
     tr_map *slots;         /* key -> slot id */
     tr_buf key;
     TR_VEC(uint64_t) fan;  /* (slot << 32) | rule */
+    TR_VEC(uint32_t) gates; /* plan.gates being built, rule by rule */
+    uint32_t *field_values; /* per field: values of all rules tested on it */
+    uint32_t free_text;     /* fields with this many are free text (gate_cheap) */
 } builder;
 
 static tr_err slot_key(builder *b, char kind, unsigned flags, uint32_t fid, tr_str lit)
@@ -963,14 +977,6 @@ static tr_err value_atoms(builder *b, const sg_pred *p, const sg_value *v, atomv
     return err;
 }
 
-static int set_score(const atomvec *s)
-{
-    int q = INT32_MAX;
-    for (size_t i = 0; i < s->n; i++)
-        q = TR_MIN(q, s->v[i].quality);
-    return s->n ? q : INT32_MAX;
-}
-
 /* Atoms of the alternatives values[a, b): all of them, or none. */
 static tr_err alts_atoms(builder *b, const sg_pred *p, uint32_t a, uint32_t e, atomvec *out,
                          bool *has)
@@ -991,99 +997,128 @@ static tr_err alts_atoms(builder *b, const sg_pred *p, uint32_t a, uint32_t e, a
     return TR_OK;
 }
 
-static tr_err pred_atoms(builder *b, const sg_pred *p, atomvec *out, bool *has)
+/* The necessary conditions of a node, as groups of atoms: the node cannot
+ * match unless, for every group, one of the group's atoms is hit. AND
+ * collects the groups of all its children; OR and x-of take the union of
+ * one group per child (the best); a predicate gives one group (|all: one
+ * per value group); NOT and the tests without atoms give none (no
+ * condition). A group without atoms is a node that never matches. */
+typedef struct group {
+    uint32_t off, n; /* atoms[off .. off+n) of the gset */
+    int score;       /* the quality of its worst atom (INT32_MAX without atoms) */
+} group;
+
+typedef struct gset {
+    atomvec atoms;
+    TR_VEC(group) g;
+} gset;
+
+static void gset_free(gset *gs)
 {
-    *has = false;
+    TR_VEC_FREE(&gs->atoms);
+    TR_VEC_FREE(&gs->g);
+}
+
+static tr_err gset_add(gset *gs, const atom *a, size_t n)
+{
+    group g = { (uint32_t)gs->atoms.n, (uint32_t)n, INT32_MAX };
+    for (size_t i = 0; i < n; i++) {
+        if (!TR_VEC_PUSH(&gs->atoms, a[i]))
+            return TR_ENOMEM;
+        g.score = TR_MIN(g.score, a[i].quality);
+    }
+    return TR_VEC_PUSH(&gs->g, g) ? TR_OK : TR_ENOMEM;
+}
+
+/* The group that gates best: the highest score, then the fewest atoms,
+ * then the first (how a rule's atoms were chosen before it had gates). */
+static bool group_better(const group *a, const group *b)
+{
+    return a->score > b->score || (a->score == b->score && a->n < b->n);
+}
+
+static size_t gset_best(const gset *gs)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < gs->g.n; i++)
+        if (group_better(&gs->g.v[i], &gs->g.v[best]))
+            best = i;
+    return best;
+}
+
+static tr_err pred_groups(builder *b, const sg_pred *p, gset *gs)
+{
     if (p->neg || p->kind == SG_P_NULL || p->kind == SG_P_EXISTS || p->n == 0)
         return TR_OK;
-    if (!p->all)
-        return alts_atoms(b, p, p->first, p->first + p->n, out, has);
-    /* |all: the best single group suffices. */
-    const sg_value *vals = b->rs->values.v;
-    atomvec best = { 0 }, cur = { 0 };
-    bool any = false;
+    atomvec cur = { 0 };
     tr_err err = TR_OK;
+    bool h;
+    if (!p->all) {
+        err = alts_atoms(b, p, p->first, p->first + p->n, &cur, &h);
+        if (!err && h)
+            err = gset_add(gs, cur.v, cur.n);
+        TR_VEC_FREE(&cur);
+        return err;
+    }
+    /* |all: every value group is needed. */
+    const sg_value *vals = b->rs->values.v;
     uint32_t end = p->first + p->n;
     for (uint32_t a = p->first; a < end && !err;) {
         uint32_t e = a;
         while (e < end && vals[e].group == vals[a].group)
             e++;
         cur.n = 0;
-        bool h;
         err = alts_atoms(b, p, a, e, &cur, &h);
-        if (!err && h && (!any || set_score(&cur) > set_score(&best))) {
-            atomvec t = best;
-            best = cur;
-            cur = t;
-            any = true;
-        }
+        if (!err && h)
+            err = gset_add(gs, cur.v, cur.n);
         a = e;
     }
-    if (!err && any) {
-        for (size_t i = 0; i < best.n && !err; i++)
-            if (!TR_VEC_PUSH(out, best.v[i]))
-                err = TR_ENOMEM;
-        *has = !err;
-    }
-    TR_VEC_FREE(&best);
     TR_VEC_FREE(&cur);
     return err;
 }
 
-/* Atoms of node ni into out; *has false when the node can match without any. */
-static tr_err node_atoms(builder *b, uint32_t ni, atomvec *out, bool *has, int depth)
+/* The groups of node ni, appended to gs. */
+static tr_err node_groups(builder *b, uint32_t ni, gset *gs, int depth)
 {
     const tr_ruleset *rs = b->rs;
     const sg_node *n = &rs->nodes.v[ni];
     const uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
-    *has = false;
     if (depth > 400)
         return TR_OK;
     switch (n->op) {
     case SG_N_FALSE:
-        *has = true; /* never matches: no atom needed, and none given */
-        return TR_OK;
+        return gset_add(gs, NULL, 0); /* never matches */
     case SG_N_PRED:
-        return pred_atoms(b, &rs->preds.v[n->a], out, has);
-    case SG_N_AND: {
-        atomvec best = { 0 }, cur = { 0 };
-        bool any = false;
-        tr_err err = TR_OK;
-        for (uint32_t i = 0; i < n->n && !err; i++) {
-            cur.n = 0;
-            bool h;
-            err = node_atoms(b, k[i], &cur, &h, depth + 1);
-            if (!err && h && (!any || set_score(&cur) > set_score(&best) ||
-                              (set_score(&cur) == set_score(&best) && cur.n < best.n))) {
-                atomvec t = best;
-                best = cur;
-                cur = t;
-                any = true;
-            }
-        }
-        for (size_t i = 0; i < best.n && !err && any; i++)
-            if (!TR_VEC_PUSH(out, best.v[i]))
-                err = TR_ENOMEM;
-        *has = any && !err;
-        TR_VEC_FREE(&best);
-        TR_VEC_FREE(&cur);
-        return err;
-    }
-    case SG_N_OR:
-    case SG_N_ATLEAST: {
-        size_t start = out->n;
+        return pred_groups(b, &rs->preds.v[n->a], gs);
+    case SG_N_AND:
         for (uint32_t i = 0; i < n->n; i++) {
-            bool h;
-            tr_err err = node_atoms(b, k[i], out, &h, depth + 1);
+            tr_err err = node_groups(b, k[i], gs, depth + 1);
             if (err)
                 return err;
-            if (!h) {
-                out->n = start;
-                return TR_OK;
-            }
         }
-        *has = true;
         return TR_OK;
+    case SG_N_OR:
+    case SG_N_ATLEAST: {
+        atomvec u = { 0 };
+        gset c = { 0 };
+        tr_err err = TR_OK;
+        bool cond = true;
+        for (uint32_t i = 0; i < n->n && !err && cond; i++) {
+            c.atoms.n = c.g.n = 0;
+            err = node_groups(b, k[i], &c, depth + 1);
+            cond = c.g.n > 0; /* a child without a condition: the node has none */
+            if (err || !cond)
+                break;
+            const group *g = &c.g.v[gset_best(&c)];
+            for (uint32_t j = 0; j < g->n && !err; j++)
+                if (!TR_VEC_PUSH(&u, c.atoms.v[g->off + j]))
+                    err = TR_ENOMEM;
+        }
+        if (!err && cond)
+            err = gset_add(gs, u.v, u.n);
+        TR_VEC_FREE(&u);
+        gset_free(&c);
+        return err;
     }
     default:
         return TR_OK; /* TRUE, NOT */
@@ -1357,32 +1392,140 @@ static tr_err order_children(tr_ruleset *rs, const sg_plan *p)
     return TR_OK;
 }
 
+/* Whether a group that is not a rule's best may gate it too: when scanning
+ * for its atoms costs little more. They may not be keywords (the joined
+ * keyword scan, and the field databases holding a few keyword atoms,
+ * depend on their number). An atom that is a slot anyway (an exact value, a
+ * literal good enough to be decided: form_decided) costs nothing; a common
+ * literal added to a field's database costs a Vectorscan report in many
+ * values, and a bigger database, paid for each value the value cache has
+ * not seen. The field rules test with the most literals is free text
+ * (CommandLine: two thirds of all values of SigmaHQ's process_creation
+ * rules) whose values rarely repeat: common literals stay out of it.
+ * Measured (bench/sigma.sh's events, all SigmaHQ process_creation rules,
+ * instructions per event): common literals in no field 26.3k, in every
+ * field 27.9k, only outside free text 24.8k. */
+#define SG_GATE_FREE_TEXT 4        /* a field with a quarter of all values tested */
+#define SG_GATE_FREE_TEXT_MIN 256  /* (and at least this many: small rulesets are cheap) */
+
+static bool gate_cheap(const builder *b, const gset *gs, const group *g)
+{
+    if (g->n == 0)
+        return false;
+    for (uint32_t i = 0; i < g->n; i++) {
+        const atom *a = &gs->atoms.v[g->off + i];
+        if (a->f.kind == K_KW)
+            return false;
+        if (a->f.kind == K_MPM && b->field_values[a->fid] >= b->free_text &&
+            !form_decided(&a->f, false))
+            return false;
+    }
+    return true;
+}
+
+static bool atom_eq(const atom *a, const atom *b)
+{
+    return a->f.kind == b->f.kind && a->f.fl == b->f.fl && a->fid == b->fid &&
+           tr_str_eq(a->f.lit, b->f.lit);
+}
+
+static bool group_eq(const gset *gs, const group *a, const group *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!atom_eq(&gs->atoms.v[a->off + i], &gs->atoms.v[b->off + i]))
+            return false;
+    return true;
+}
+
+/* Gates rule r: its best group's atoms make it a candidate (the fan-out);
+ * up to SG_MAX_GATES - 1 cheap other groups, best first, must then have a
+ * hit too (plan.gates). */
+static tr_err add_gates(builder *b, uint32_t r, gset *gs)
+{
+    uint32_t chosen[SG_MAX_GATES];
+    uint32_t nch = 0;
+    bool *used = tr_calloc(gs->g.n, sizeof(bool));
+    if (!used)
+        return TR_ENOMEM;
+    size_t first = gset_best(gs);
+    chosen[nch++] = (uint32_t)first;
+    used[first] = true;
+    while (nch < SG_MAX_GATES) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < gs->g.n; i++) {
+            if (used[i] || !gate_cheap(b, gs, &gs->g.v[i]))
+                continue;
+            bool dup = false;
+            for (uint32_t c = 0; c < nch && !dup; c++)
+                dup = group_eq(gs, &gs->g.v[i], &gs->g.v[chosen[c]]);
+            if (dup) {
+                used[i] = true;
+                continue;
+            }
+            if (best == SIZE_MAX || group_better(&gs->g.v[i], &gs->g.v[best]))
+                best = i;
+        }
+        if (best == SIZE_MAX)
+            break;
+        used[best] = true;
+        chosen[nch++] = (uint32_t)best;
+    }
+    tr_free(used);
+    tr_err err = TR_OK;
+    for (uint32_t c = 0; c < nch && !err; c++) {
+        const group *g = &gs->g.v[chosen[c]];
+        if (c && !TR_VEC_PUSH(&b->gates, g->n))
+            err = TR_ENOMEM;
+        for (uint32_t i = 0; i < g->n && !err; i++) {
+            const atom *a = &gs->atoms.v[g->off + i];
+            uint32_t slot;
+            err = get_slot(b, a->f.kind, form_flags(&a->f), a->fid, a->f.lit, a->num, &slot);
+            if (err)
+                break;
+            if (c ? !TR_VEC_PUSH(&b->gates, slot)
+                  : !TR_VEC_PUSH(&b->fan, ((uint64_t)slot << 32) | r))
+                err = TR_ENOMEM;
+        }
+    }
+    return err;
+}
+
 static tr_err build_prefilter(builder *b)
 {
     tr_ruleset *rs = b->rs;
     sg_plan *p = b->p;
     tr_err err = TR_OK;
-    atomvec av = { 0 };
+    gset gs = { 0 };
+    b->field_values = tr_calloc(rs->fields.n ? rs->fields.n : 1, sizeof(uint32_t));
+    if (!b->field_values)
+        return TR_ENOMEM;
+    for (size_t i = 0; i < rs->preds.n; i++)
+        if (rs->preds.v[i].kind == SG_P_VALUES)
+            b->field_values[rs->preds.v[i].field] += rs->preds.v[i].n;
+    uint64_t total = 0;
+    for (size_t f = 0; f < rs->fields.n; f++)
+        total += b->field_values[f];
+    b->free_text = (uint32_t)TR_MIN(TR_MAX(total / SG_GATE_FREE_TEXT, SG_GATE_FREE_TEXT_MIN),
+                                    UINT32_MAX);
     for (size_t r = 0; r < rs->rules.n && !err; r++) {
-        av.n = 0;
-        bool has;
-        err = node_atoms(b, rs->rules.v[r].root, &av, &has, 0);
+        gs.atoms.n = gs.g.n = 0;
+        err = node_groups(b, rs->rules.v[r].root, &gs, 0);
         if (err)
             break;
-        if (!has) {
+        if (gs.g.n == 0) {
             p->rule_always[r] = 1;
             rs->stats.unfiltered_rules++;
-            continue;
+        } else {
+            err = add_gates(b, (uint32_t)r, &gs);
         }
-        for (size_t i = 0; i < av.n && !err; i++) {
-            const atom *a = &av.v[i];
-            uint32_t slot;
-            err = get_slot(b, a->f.kind, form_flags(&a->f), a->fid, a->f.lit, a->num, &slot);
-            if (!err && !TR_VEC_PUSH(&b->fan, ((uint64_t)slot << 32) | r))
-                err = TR_ENOMEM;
-        }
+        p->gate_off[r + 1] = (uint32_t)b->gates.n;
     }
-    TR_VEC_FREE(&av);
+    gset_free(&gs);
+    p->gates = b->gates.v; /* (NULL when no rule has more than one gate) */
+    b->gates.v = NULL;
+    b->gates.n = b->gates.cap = 0;
     /* Decisions only after every atom has its slot (they reuse them). */
     for (size_t r = 0; r < rs->rules.n && !err; r++)
         err = assign_slots(b, rs->rules.v[r].root, p->rule_always[r], 0);
@@ -1493,6 +1636,8 @@ static void free_builder(builder *b)
     tr_map_free(b->slots);
     tr_buf_release(&b->key);
     TR_VEC_FREE(&b->fan);
+    TR_VEC_FREE(&b->gates);
+    tr_free(b->field_values);
 }
 
 tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
@@ -1505,7 +1650,8 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
     p->rule_route = tr_calloc(nr, sizeof(uint32_t));
     p->rule_always = tr_calloc(nr, 1);
     p->rule_keyword = tr_calloc(nr, 1);
-    if (!p->rule_route || !p->rule_always || !p->rule_keyword) {
+    p->gate_off = tr_calloc(nr + 1, sizeof(uint32_t));
+    if (!p->rule_route || !p->rule_always || !p->rule_keyword || !p->gate_off) {
         sg_plan_free(p);
         return TR_ENOMEM;
     }
@@ -1570,6 +1716,8 @@ void sg_plan_free(sg_plan *p)
     tr_free(p->rule_route);
     tr_free(p->rule_always);
     tr_free(p->rule_keyword);
+    tr_free(p->gate_off);
+    tr_free(p->gates);
     for (uint32_t f = 0; p->fplans && f < p->nfields; f++) {
         tr_mpm_free(p->fplans[f].mpm);
         tr_strset_free(p->fplans[f].eq);
@@ -1643,6 +1791,7 @@ tr_err sg_plan_scratch_new(const sg_plan *p, struct sg_plan_scratch **out)
     tr_err err = p->proto ? tr_mpm_scratch_clone(p->proto, &ps->ms) : TR_OK;
     if (!err && p->prefilter && !(ps->cache = tr_calloc(SG_VC_ENTRIES, sizeof(vcent))))
         err = TR_ENOMEM;
+
     if (!err)
         err = tr_idset_init(&ps->one, p->nslots);
     tr_buf_init(&ps->joined, 0);
@@ -1765,6 +1914,22 @@ static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fi
     tr_idset_reset(one);
 }
 
+/* Every other gate of rule r has a hit. */
+static bool gates_hit(const sg_plan *p, const tr_idset *hits, uint32_t r)
+{
+    const uint32_t *g = p->gates + p->gate_off[r], *end = p->gates + p->gate_off[r + 1];
+    while (g < end) {
+        uint32_t n = *g++;
+        bool any = false;
+        for (uint32_t i = 0; i < n && !any; i++)
+            any = tr_idset_has(hits, g[i]);
+        if (!any)
+            return false;
+        g += n;
+    }
+    return true;
+}
+
 tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
 {
     const sg_plan *p = rs->plan;
@@ -1831,9 +1996,10 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             (void)tr_mpm_scan(p->kw, ms, (tr_str){ j->p, j->n }, hits);
     }
     s->stats.literal_hits += hits->n;
-    /* Candidates: the applicable rules of the hit atoms; and the clauses
-     * the hits decide. */
+    /* Candidates: the applicable rules of the hit atoms whose other gates
+     * have a hit too; and the clauses the hits decide. */
     const uint8_t *routes = s->cur_ls->routes;
+
     for (uint32_t i = 0; i < hits->n; i++) {
         uint32_t slot = hits->ids[i];
         const struct slothdr *h = &p->hdr[slot];
@@ -1845,7 +2011,9 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
             uint32_t r = p->fan[k];
             if (s->cgen[r] == s->gen || !routes[p->rule_route[r]])
                 continue;
-            s->cgen[r] = s->gen;
+            s->cgen[r] = s->gen; /* decided, one way or the other */
+            if (p->gate_off[r] != p->gate_off[r + 1] && !gates_hit(p, hits, r))
+                continue;
             if (!TR_VEC_PUSH(&s->cands, r))
                 return TR_ENOMEM;
         }
