@@ -17,7 +17,7 @@
 # Prints "RESULT name value unit" lines for bench/run.sh.
 #   BENCH_IOC_SIZES ("10000 100000 1000000"), BENCH_IOC_THREADS (2),
 #   BENCH_IOC_TIMEOUT (900 s per peer run), BENCH_IOC_PEERS ("rg grep"),
-#   BENCH_IOC_FULL (1: also trawl with --ioc-prefilter, lines without indicator text unparsed).
+#   BENCH_IOC_FULL (1: also trawl with --no-ioc-prefilter, every line parsed).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BENCH_BUILD:-$PWD/build}
@@ -90,17 +90,17 @@ for n in $SIZES; do
     label=$(awk -v n="$n" 'BEGIN { print (n >= 1000000) ? n / 1000000 "M" : n / 1000 "k" }')
     echo
     echo "$label indicators over $mb MB ($THREADS threads each):"
-    run trawl_$n "$TRAWL" hunt -i "$feed" --format jsonl -o /dev/null -j "$THREADS" \
+    run trawl_$n "$TRAWL" -v hunt -i "$feed" --format jsonl -o /dev/null -j "$THREADS" \
         --no-progress $files
     tm=$(grep -o 'ioc [0-9]*' "$WORK/trawl_$n.err" | head -n 1 | cut -d' ' -f2)
     fmt trawl_$n "trawl hunt -i" "${tm:-?}"
-    if [ "${BENCH_IOC_FULL:-1}" = 1 ]; then # the same with the raw-text prefilter
-        run full_$n "$TRAWL" -v hunt -i "$feed" --ioc-prefilter --format jsonl -o /dev/null \
+    grep -h 'indicator prefilter\|not parsed' "$WORK/trawl_$n.err" | sed 's/^/    /'
+    if [ "${BENCH_IOC_FULL:-1}" = 1 ]; then # the same without the raw-text prefilter
+        run full_$n "$TRAWL" hunt -i "$feed" --no-ioc-prefilter --format jsonl -o /dev/null \
             -j "$THREADS" --no-progress $files
         fm=$(grep -o 'ioc [0-9]*' "$WORK/full_$n.err" | head -n 1 | cut -d' ' -f2)
-        fmt full_$n "  --ioc-prefilter" "${fm:-?}"
-        grep -h 'indicator prefilter\|not parsed' "$WORK/full_$n.err" | sed 's/^/    /'
-        [ "$fm" = "$tm" ] || echo "  MISMATCH: $tm matches without the prefilter, $fm with it"
+        fmt full_$n "  --no-ioc-prefilter" "${fm:-?}"
+        [ "$fm" = "$tm" ] || echo "  MISMATCH: $tm matches with the prefilter, $fm without it"
     fi
     run lib_$n "$BUILD/bench/ioc_scan" "$feed" "$THREADS" $files
     lm=$(sed -n 's/.* \([0-9]*\) matches.*/\1/p' "$WORK/lib_$n.out")

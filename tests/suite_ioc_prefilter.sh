@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The indicator prefilter must never change what a hunt finds: `hunt -i` with
-# and without --no-ioc-prefilter gives byte-identical detections on
+# The indicator prefilter (on by default) must never change what a hunt
+# finds: `hunt -i` with and without --no-ioc-prefilter gives byte-identical
+# detections on
 #   1. a fixture written to defeat naive prefilters (tests/data/ioc/prefilter:
 #      JSON \u escapes and \/ in URLs, Zeek and web-log \x escapes, %2E/%65 in
 #      URL paths, IPv4-mapped IPv6 in hex, zero-padded octets, upper-case
@@ -22,9 +23,9 @@ ko() { fail=$((fail + 1)); echo "FAIL $*"; }
 # same NAME ARGS…: hunt with and without the prefilter, compare
 same() {
     local name=$1; shift
-    "$TRAWL" hunt "$@" --ioc-prefilter --format jsonl --no-progress -j 2 -o "$work/$name.pf" \
+    "$TRAWL" hunt "$@" --format jsonl --no-progress -j 2 -o "$work/$name.pf" \
         2>"$work/$name.pf.err"
-    "$TRAWL" hunt "$@" --format jsonl --no-progress -j 2 \
+    "$TRAWL" hunt "$@" --no-ioc-prefilter --format jsonl --no-progress -j 2 \
         -o "$work/$name.full" 2>"$work/$name.full.err"
     if [ ! -s "$work/$name.full" ]; then
         ko "$name: no detections at all (fixture broken?)"; return
@@ -43,11 +44,11 @@ if [ "$n" -eq 24 ]; then ok; else ko "fixture: $n indicator detections, expected
 if grep -q ' 5 lines without any indicator text, not parsed' "$work/fixture.pf.err"; then ok; else
     ko "fixture: summary does not count the 5 unparsed lines: $(grep 'not parsed' "$work/fixture.pf.err")"
 fi
-if grep -q 'not parsed' "$work/fixture.full.err"; then ko "fixture: lines skipped without --ioc-prefilter"; else ok; fi
+if grep -q 'not parsed' "$work/fixture.full.err"; then ko "fixture: lines skipped with --no-ioc-prefilter"; else ok; fi
 
 # an index with a literal too short for the prefilter: one note, every line parsed
 printf '::1\nevil.com\n' >"$work/short.txt"
-"$TRAWL" hunt -i "$work/short.txt" --ioc-prefilter --format jsonl --no-progress -o /dev/null $D/eve.json \
+"$TRAWL" hunt -i "$work/short.txt" --format jsonl --no-progress -o /dev/null $D/eve.json \
     2>"$work/short.err"
 if [ "$(grep -c 'prefilter off' "$work/short.err")" = 1 ] && ! grep -q 'not parsed' "$work/short.err"
 then ok; else ko "short literal: $(cat "$work/short.err")"; fi

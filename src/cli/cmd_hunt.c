@@ -44,7 +44,8 @@ typedef struct hunt_opts {
     const char *fleet, *store, *format, *output, *tenant, *tenant_from, *input_format;
     const char *timestamp_field, *logsource, *mapping, *placeholder_dir, *csv_map;
     long long threads, max_record, correl_memory, correl_lateness, year;
-    bool no_logsource_filter, progress, no_progress, quiet, misp_all, ioc_prefilter;
+    bool no_logsource_filter, progress, no_progress, quiet, misp_all, ioc_prefilter,
+        no_ioc_prefilter;
     kafka_opts kafka; /* --kafka …: consume records from Kafka (cmd_kafka_hunt.c) */
 } hunt_opts;
 
@@ -57,15 +58,15 @@ static void sigma_diag(const tr_sigma_diag *d, void *ctx)
               d->message);
 }
 
-/* Above this many indicators the prefilter is not built: its compile time
- * and memory grow with the literals while the full path is already cheap
- * per indicator (docs/IOC.md, "Prefilter"). */
-#define IOC_PREFILTER_MAX_INDICATORS 25000
+/* Above this many indicators the prefilter is not built: its bitmap (64
+ * bits an indicator) no longer fits a core's L2 cache, a probe at every
+ * word of a line misses it, and the full path is cheaper (docs/IOC.md,
+ * "Prefilter"). */
+#define IOC_PREFILTER_MAX_INDICATORS 32768
 
-/* The indicator matcher, with its raw-text prefilter when asked for and
- * possible for this index (said on stderr). Off by default: on the bench's
- * 1 GB of web and Zeek logs it saved ~10 % CPU at 10k indicators but its
- * compile cost more wall time than that (docs/IOC.md, "Prefilter"). */
+/* The indicator matcher, with its raw-text prefilter unless asked not to
+ * or impossible for this index (said on stderr): lines without any
+ * indicator text are then not parsed for it (docs/IOC.md, "Prefilter"). */
 static tr_matcher ioc_matcher(const tr_ioc_index *x, bool prefilter)
 {
     size_t n = tr_ioc_index_count(x);
@@ -237,8 +238,10 @@ int cmd_hunt(int argc, char **argv)
         OPT_LIST(0, "filters", "DIR", &o.filters,
                  "Sigma filter directory (DIR/*.yml for all, DIR/<tenant>/ per tenant)"),
         OPT_FLAG(0, "misp-all", &o.misp_all, "MISP: also attributes without to_ids"),
-        OPT_FLAG(0, "ioc-prefilter", &o.ioc_prefilter,
-                 "skip lines without any indicator text unparsed (up to 25,000 indicators)"),
+        OPT_FLAG(0, "no-ioc-prefilter", &o.no_ioc_prefilter,
+                 "parse every line for the indicators (by default lines without any indicator "
+                 "text are skipped unparsed, so malformed ones among them are not reported)"),
+        OPT_FLAG(0, "ioc-prefilter", &o.ioc_prefilter, "the default (kept for older scripts)"),
         OPT_STRING(0, "csv-map", "SPEC", &o.csv_map,
                    "CSV feeds: columns, e.g. value=3,type=4,actor=actor (as trawl ioc)"),
         OPT_INT(0, "max-record", "BYTES", &o.max_record, "longest record accepted (16 MiB)"),
@@ -393,7 +396,7 @@ int cmd_hunt(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    if (iocs && !(matchers[nm++] = ioc_matcher(iocs, o.ioc_prefilter)).ctx) {
+    if (iocs && !(matchers[nm++] = ioc_matcher(iocs, !o.no_ioc_prefilter)).ctx) {
         tr_error("out of memory");
         rc = 1;
         goto done;

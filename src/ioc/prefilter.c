@@ -5,33 +5,21 @@
  * typing every line costs most of a hunt. Each indicator has a necessary
  * literal (prefilter.h), and a few always-candidate patterns cover the
  * spellings that decoders or the normaliser turn into a value the literal
- * does not show. One Vectorscan scan over a block's bytes marks the lines
- * that hold any of them; the others cannot produce an indicator match and
- * need not be parsed for the indicator matcher. The derivation is argued
- * type by type below and in docs/IOC.md ("Prefilter"); the fuzz target
- * fuzz_ioc_prefilter checks it against the real parsers and scanner.
+ * does not show. This file derives the literals and builds the table that
+ * pf_scan.c probes at each word start of a record; a record holding none
+ * cannot produce an indicator match and need not be parsed for the
+ * indicator matcher. The derivation is argued type by type below and in
+ * docs/IOC.md ("Prefilter"); the fuzz target fuzz_ioc_prefilter checks it
+ * against the real parsers and scanner.
  */
 #include "core/common.h"
 
-#include <hs/hs.h>
 #include <limits.h>
 #include <time.h>
 
 #include "core/hash.h"
 #include "ioc/prefilter.h"
 #include "ioc/value.h"
-
-struct tr_ioc_prefilter {
-    hs_database_t *lits;  /* literals and the always literals, caseless */
-    bool padded_v4;       /* look for zero-padded IPv4 octets (there are IPv4 indicators) */
-    hs_scratch_t *proto;  /* cloned for each thread */
-    tr_ioc_pf_stats st;
-};
-
-struct tr_ioc_pf_scratch {
-    const tr_ioc_prefilter *pf;
-    hs_scratch_t *hs;
-};
 
 /* ------------------------------------------------------------ literals */
 
@@ -132,7 +120,21 @@ static size_t v4_literal(const ioc_ip *ip, char *out, size_t cap)
     return o;
 }
 
-size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap)
+/* The literal as looked for: from its first letter or digit. Bytes before
+ * it (the ':' of ":aaaa:", a file name's leading '_') are not word bytes,
+ * so the rest starts at a word start of the line (pf_scan.c); a shorter
+ * literal is still a necessary one. */
+static size_t from_word_start(char *out, size_t n)
+{
+    size_t k = 0;
+    while (k < n && !((unsigned char)((out[k] | 0x20) - 'a') < 26u ||
+                      (unsigned char)(out[k] - '0') < 10u))
+        k++;
+    memmove(out, out + k, n - k);
+    return n - k;
+}
+
+static size_t literal_of(tr_ioc_type t, tr_str v, char *out, size_t cap)
 {
     switch (t) {
     case TR_IOC_IPV4:
@@ -163,12 +165,12 @@ size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap)
     }
 }
 
-/* --------------------------------------------------------------- build */
+size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap)
+{
+    return from_word_start(out, literal_of(t, v, out, cap));
+}
 
-/* Always-candidate literals: JSON "\u" and log "\x" escapes can spell any
- * byte of a value (a dot, a letter); "ffff:" is in every spelling of an
- * IPv4-mapped IPv6 address (the parser takes it as the IPv4 address). */
-static const char *const always_lits[] = { "\\u", "\\x", "ffff:" };
+/* --------------------------------------------------------------- build */
 
 static double mono_s(void)
 {
@@ -184,6 +186,42 @@ static bool is_v4_indicator(const tr_indicator *ind)
     return ind->type == TR_IOC_CIDR && memchr(ind->value.p, '.', ind->value.n) != NULL;
 }
 
+static bool is_v6_indicator(const tr_indicator *ind)
+{
+    return (ind->type == TR_IOC_IPV6 || ind->type == TR_IOC_CIDR) &&
+           memchr(ind->value.p, ':', ind->value.n) != NULL;
+}
+
+static unsigned log2_at_least(size_t n)
+{
+    unsigned b = 0;
+    while (b < 63 && ((size_t)1 << b) < n)
+        b++;
+    return b;
+}
+
+/* Adds the folded literal lit[0..n) unless it is there already. */
+static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit, size_t n)
+{
+    uint64_t key = ioc_pf_key(lit, n);
+    size_t i = (size_t)((key * 0xC2B2AE3D27D4EB4FULL) >> pf->tab_shift);
+    for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
+        const ioc_pf_entry *e = &pf->tab[i];
+        if (e->key == key && e->len == n && !memcmp(pf->pool + e->off, lit, n))
+            return;
+    }
+    char *dst = pf->pool + *pool_len;
+    for (size_t k = 0; k < n; k++)
+        dst[k] = (char)((unsigned char)lit[k] | 0x20);
+    pf->tab[i] = (ioc_pf_entry){ key, (uint32_t)*pool_len, (uint32_t)n };
+    *pool_len += n;
+    uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> pf->bits_shift;
+    pf->bits[h >> 6] |= 1ULL << (h & 63);
+    if (n < 8)
+        pf->short_lens |= (uint8_t)(1u << n);
+    pf->st.literals++;
+}
+
 tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char *why,
                             size_t whylen)
 {
@@ -191,23 +229,40 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
     if (why && whylen)
         why[0] = '\0';
     double t0 = mono_s();
-    tr_err e = TR_ENOMEM;
     size_t n = tr_ioc_index_count(x);
-    tr_map *seen = tr_map_new(n + 8, TR_MAP_NOCASE);
+    if (n > UINT32_MAX / 64)
+        return TR_ELIMIT;
     tr_ioc_prefilter *pf = tr_calloc(1, sizeof(*pf));
-    const char **exprs = NULL;
-    size_t *lens = NULL;
-    unsigned *flags = NULL, *ids = NULL;
-    hs_compile_error_t *cerr = NULL;
-    if (!seen || !pf)
-        goto out;
-    bool v4 = false;
+    if (!pf)
+        return TR_ENOMEM;
+    /* 64 bits a literal keeps the bitmap about 1.5 % full (a probe of an
+     * unrelated word passes it that rarely); capped at 16 MB */
+    unsigned bits_log2 = log2_at_least(n * 64);
+    bits_log2 = bits_log2 < 16 ? 16 : bits_log2 > 27 ? 27 : bits_log2;
+    unsigned tab_log2 = log2_at_least(n * 2 + 2);
+    pf->bits_shift = 64 - bits_log2;
+    pf->tab_shift = 64 - tab_log2;
+    pf->tab_mask = ((size_t)1 << tab_log2) - 1;
+    size_t bits_bytes = ((size_t)1 << bits_log2) / 8;
+    size_t tab_bytes = ((size_t)1 << tab_log2) * sizeof(ioc_pf_entry);
+    pf->bits = tr_calloc(1, bits_bytes);
+    pf->tab = tr_calloc(1, tab_bytes);
+    tr_err e = TR_ENOMEM;
+    size_t pool_cap = 0, pool_len = 0;
     char lit[IOC_MAX_VALUE + 64];
+    for (size_t i = 0; i < n; i++) { /* literals are no longer than their values */
+        tr_indicator ind;
+        tr_ioc_index_get(x, i, &ind);
+        pool_cap += ind.value.n + 8;
+    }
+    pf->pool = tr_malloc(pool_cap ? pool_cap : 1);
+    if (!pf->bits || !pf->tab || !pf->pool)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         tr_indicator ind;
         tr_ioc_index_get(x, i, &ind);
         size_t k = ioc_pf_literal(ind.type, ind.value, lit, sizeof(lit));
-        if (k < IOC_PF_MIN_LITERAL) {
+        if (k < IOC_PF_MIN_LITERAL || pool_len + k > pool_cap) {
             if (why && whylen)
                 snprintf(why, whylen,
                          "indicator %.*s (%s) gives no literal of %d bytes or more to look for",
@@ -216,67 +271,17 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
             e = TR_OK;
             goto out;
         }
-        v4 |= is_v4_indicator(&ind);
-        uint64_t old;
-        bool inserted;
-        if ((e = tr_map_put_new(seen, (tr_str){ lit, k }, 0, &old, &inserted)) != TR_OK)
-            goto out;
-        e = TR_ENOMEM;
+        pf->v4 |= is_v4_indicator(&ind);
+        pf->zeros |= is_v6_indicator(&ind);
+        add_literal(pf, &pool_len, lit, k);
     }
-    size_t nalways = v4 ? 3 : 2;
-    for (size_t i = 0; i < nalways; i++) {
-        uint64_t old;
-        bool inserted;
-        if ((e = tr_map_put_new(seen, tr_str_c(always_lits[i]), 0, &old, &inserted)) != TR_OK)
-            goto out;
-        e = TR_ENOMEM;
-    }
-    size_t nl = tr_map_count(seen);
-    exprs = tr_malloc(nl * sizeof(*exprs));
-    lens = tr_malloc(nl * sizeof(*lens));
-    flags = tr_malloc(nl * sizeof(*flags));
-    ids = tr_malloc(nl * sizeof(*ids));
-    if (!exprs || !lens || !flags || !ids)
-        goto out;
-    size_t k = 0;
-    tr_str key;
-    uint64_t val;
-    for (size_t it = 0; tr_map_next(seen, &it, &key, &val) && k < nl; k++) {
-        exprs[k] = key.p;
-        lens[k] = key.n;
-        flags[k] = HS_FLAG_CASELESS;
-        ids[k] = (unsigned)k; /* distinct: one shared id makes the compile quadratic */
-    }
-    e = TR_EINTERNAL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)k, HS_MODE_BLOCK, NULL,
-                             &pf->lits, &cerr) != HS_SUCCESS) {
-        if (why && whylen)
-            snprintf(why, whylen, "Vectorscan: %s", cerr && cerr->message ? cerr->message : "?");
-        goto out;
-    }
-    pf->padded_v4 = v4;
-    if (hs_alloc_scratch(pf->lits, &pf->proto) != HS_SUCCESS) {
-        e = TR_ENOMEM;
-        goto out;
-    }
-    size_t sz = 0;
-    pf->st.literals = k - nalways;
-    pf->st.always = nalways + v4; /* + the zero-padded octet check */
-    if (hs_database_size(pf->lits, &sz) == HS_SUCCESS)
-        pf->st.memory += sz;
-    if (hs_scratch_size(pf->proto, &sz) == HS_SUCCESS)
-        pf->st.memory += sz;
+    pf->st.always = 2 + 2 * pf->v4; /* \u, \x; with IPv4: ffff: and zero-padded octets */
+    pf->st.memory = bits_bytes + tab_bytes + pool_cap;
     pf->st.compile_s = mono_s() - t0;
     *out = pf;
     pf = NULL;
     e = TR_OK;
 out:
-    hs_free_compile_error(cerr);
-    tr_free(exprs);
-    tr_free(lens);
-    tr_free(flags);
-    tr_free(ids);
-    tr_map_free(seen);
     tr_ioc_prefilter_free(pf);
     return e;
 }
@@ -285,8 +290,9 @@ void tr_ioc_prefilter_free(tr_ioc_prefilter *pf)
 {
     if (!pf)
         return;
-    hs_free_database(pf->lits);
-    hs_free_scratch(pf->proto);
+    tr_free(pf->bits);
+    tr_free(pf->tab);
+    tr_free(pf->pool);
     tr_free(pf);
 }
 
@@ -295,26 +301,23 @@ void tr_ioc_prefilter_stats(const tr_ioc_prefilter *pf, tr_ioc_pf_stats *st)
     *st = pf->st;
 }
 
+/* The scan needs no per-thread state; the scratch is kept so that callers
+ * stay the same if a future scan does. */
+struct tr_ioc_pf_scratch {
+    const tr_ioc_prefilter *pf;
+};
+
 tr_err tr_ioc_pf_scratch_new(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch **out)
 {
-    *out = NULL;
-    tr_ioc_pf_scratch *s = tr_calloc(1, sizeof(*s));
-    if (!s)
+    *out = tr_calloc(1, sizeof(**out));
+    if (!*out)
         return TR_ENOMEM;
-    s->pf = pf;
-    if (hs_clone_scratch(pf->proto, &s->hs) != HS_SUCCESS) {
-        tr_free(s);
-        return TR_ENOMEM;
-    }
-    *out = s;
+    (*out)->pf = pf;
     return TR_OK;
 }
 
 void tr_ioc_pf_scratch_free(tr_ioc_pf_scratch *s)
 {
-    if (!s)
-        return;
-    hs_free_scratch(s->hs);
     tr_free(s);
 }
 
@@ -327,165 +330,36 @@ bool tr_ioc_prefilter_covers(tr_format fmt)
 
 /* ---------------------------------------------------------------- scan */
 
-/*
- * Zero-padded IPv4 octets. ioc_parse_ipv4 reads "010.001.002.003" as
- * 10.1.2.3, whose literal "10.1.2.3" that spelling does not show. Such an
- * address is a run of digits and dots holding four consecutive groups of
- * 1-3 digits, one of them a '0' followed by a digit; a token the scanner
- * parses as an address is made of consecutive groups of the run it lies in
- * (the bytes around a run are neither digits nor dots). Found from the dots
- * (memchr), with the whole run checked only where a dot touches a padded
- * group — far cheaper than a regular expression over every byte.
- */
-static inline bool is_dig(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* The run of digits and dots around p, within [lo, hi), has four
- * consecutive 1-3 digit groups one of which is padded. */
-static bool padded_quad_around(const char *p, const char *lo, const char *hi)
-{
-    const char *a = p, *b = p;
-    while (a > lo && (is_dig((unsigned char)a[-1]) || a[-1] == '.'))
-        a--;
-    while (b < hi && (is_dig((unsigned char)*b) || *b == '.'))
-        b++;
-    unsigned ok = 0;       /* consecutive valid groups so far */
-    unsigned last_pad = 0; /* ok-index (1-based) of the latest padded group */
-    const char *q = a;
-    while (q <= b) {
-        const char *g = q;
-        while (q < b && *q != '.')
-            q++;
-        size_t len = (size_t)(q - g);
-        if (len >= 1 && len <= 3) {
-            ok++;
-            if (len >= 2 && g[0] == '0')
-                last_pad = ok;
-            if (ok >= 4 && last_pad && ok - last_pad < 4)
-                return true;
-        } else {
-            ok = 0;
-            last_pad = 0;
-        }
-        q++; /* past the dot (or the end) */
-    }
-    return false;
-}
-
-/* First position in [p, e) where a zero-padded dotted quad may be, or NULL. */
-static const char *find_padded_v4(const char *p, const char *e)
-{
-    const char *lo = p;
-    for (const char *d = p; d < e && (d = memchr(d, '.', (size_t)(e - d))) != NULL; d++) {
-        /* ".0d" (a padded group after the dot) or "0d." / "0dd." before it */
-        bool after = d + 2 < e && d[1] == '0' && is_dig((unsigned char)d[2]);
-        bool before = false;
-        if (!after && d - lo >= 2 && is_dig((unsigned char)d[-1]) && is_dig((unsigned char)d[-2])) {
-            const char *g = d - 2;
-            if (g > lo && is_dig((unsigned char)g[-1]))
-                g--;
-            before = *g == '0' && (g == lo || !is_dig((unsigned char)g[-1]));
-        }
-        if ((after || before) && padded_quad_around(d, lo, e))
-            return d;
-    }
-    return NULL;
-}
-
-static int stop_on_match(unsigned id, unsigned long long from, unsigned long long to,
-                         unsigned flags, void *ctx)
-{
-    (void)id, (void)from, (void)to, (void)flags;
-    *(bool *)ctx = true;
-    return 1;
-}
-
 bool tr_ioc_prefilter_text(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s, tr_str text)
 {
-    if (text.n > UINT_MAX)
-        return true;
-    bool hit = false;
-    const char *p = text.p ? text.p : "";
-    hs_error_t he = hs_scan(pf->lits, p, (unsigned)text.n, 0, s->hs, stop_on_match, &hit);
-    if (he != HS_SUCCESS || hit) /* a match, or an error: the record passes */
-        return true;
-    return pf->padded_v4 && find_padded_v4(p, p + text.n) != NULL;
-}
-
-/* The records of one span, walked in step with the matches. */
-typedef struct mark_ctx {
-    const char *base;
-    const tr_record *recs;
-    size_t n, cur;
-    uint8_t *mark;
-} mark_ctx;
-
-/* Marks the record holding byte at (records ascending from c->cur). */
-static void mark_at(mark_ctx *c, const char *at)
-{
-    if (c->cur < c->n && c->recs[c->cur].data.p > at)
-        c->cur = 0; /* out of order (never seen): search again from the start */
-    while (c->cur < c->n &&
-           (c->recs[c->cur].status != TR_OK || c->recs[c->cur].data.p + c->recs[c->cur].data.n <= at))
-        c->cur++;
-    if (c->cur < c->n && c->recs[c->cur].data.p <= at)
-        c->mark[c->cur] = 1;
-}
-
-static int on_span_match(unsigned id, unsigned long long from, unsigned long long to,
-                         unsigned flags, void *ctx)
-{
-    (void)id, (void)from, (void)flags;
-    mark_ctx *c = ctx;
-    if (to > 0)
-        mark_at(c, c->base + to - 1); /* the match's last byte */
-    return 0;
+    (void)s;
+    return text.n && ioc_pf_scan(pf, text.p, text.n, text.p + text.n);
 }
 
 tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
                              const tr_record *recs, size_t n, uint8_t *mark)
 {
-    /* one span when the records are ascending slices of one buffer */
-    const char *start = NULL, *end = NULL;
+    (void)s;
+    /* a record may be read past its end up to the end of the last one when
+     * the records are ascending slices of one buffer (a block) */
+    const char *end = NULL;
     bool span = true;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && span; i++) {
         const tr_record *r = &recs[i];
-        mark[i] = r->status != TR_OK;
-        if (r->status != TR_OK)
+        if (r->status != TR_OK || !r->data.n)
             continue;
-        if (!r->data.p) {
-            span = span && r->data.n == 0;
-            continue;
-        }
-        if (!start)
-            start = r->data.p;
-        else if (r->data.p < end)
+        if (end && r->data.p < end)
             span = false;
         end = r->data.p + r->data.n;
     }
-    if (!start)
-        return TR_OK;
-    if (!span || (size_t)(end - start) > UINT_MAX) {
-        for (size_t i = 0; i < n; i++)
-            if (!mark[i])
-                mark[i] = tr_ioc_prefilter_text(pf, s, recs[i].data);
-        return TR_OK;
-    }
-    mark_ctx c = { start, recs, n, 0, mark };
-    if (hs_scan(pf->lits, start, (unsigned)(end - start), 0, s->hs, on_span_match, &c) !=
-        HS_SUCCESS) {
-        memset(mark, 1, n);
-        return TR_EINTERNAL;
-    }
-    if (pf->padded_v4) {
-        /* per record, so that a run never joins the end of one line to the next */
-        for (size_t i = 0; i < n; i++) {
-            const tr_record *r = &recs[i];
-            if (!mark[i] && r->data.n && find_padded_v4(r->data.p, r->data.p + r->data.n))
-                mark[i] = 1;
+    for (size_t i = 0; i < n; i++) {
+        const tr_record *r = &recs[i];
+        if (r->status != TR_OK) {
+            mark[i] = 1;
+            continue;
         }
+        const char *safe = span && end > r->data.p + r->data.n ? end : r->data.p + r->data.n;
+        mark[i] = r->data.n && ioc_pf_scan(pf, r->data.p, r->data.n, safe);
     }
     return TR_OK;
 }

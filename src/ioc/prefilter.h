@@ -1,6 +1,8 @@
 /*
- * prefilter.h - the necessary literal of an indicator (see trawl/ioc.h,
- * tr_ioc_prefilter), exposed for the unit tests.
+ * prefilter.h - the raw-text indicator prefilter's parts (see trawl/ioc.h,
+ * tr_ioc_prefilter, and docs/IOC.md "Prefilter"): the necessary literal of
+ * an indicator (prefilter.c) and the compiled table that pf_scan.c probes.
+ * Exposed for the unit tests.
  */
 #ifndef TR_SRC_IOC_PREFILTER_H
 #define TR_SRC_IOC_PREFILTER_H
@@ -14,9 +16,66 @@
 /* The necessary literal of an indicator of type t with canonical value v,
  * lower-cased into out (cap bytes): bytes that every raw line whose event
  * can match the indicator holds (ignoring ASCII case), unless the line
- * holds an always pattern. Returns its length; 0 when there is none (a
- * network whose prefix fixes no whole octet or group, an IPv6 address
- * whose first six groups are zero). */
+ * holds an always pattern. It starts with a letter or a digit, at a word
+ * start of the line (see pf_scan.c). Returns its length; 0 when there is
+ * none (a network whose prefix fixes no whole octet or group, an IPv6
+ * address whose first six groups are zero). */
 size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap);
+
+/* A literal in the table: its key (ioc_pf_key) and its folded bytes. */
+typedef struct ioc_pf_entry {
+    uint64_t key; /* 0: empty slot */
+    uint32_t off; /* in pool */
+    uint32_t len;
+} ioc_pf_entry;
+
+struct tr_ioc_prefilter {
+    uint64_t *bits;      /* one bit per hashed key: most probes stop here */
+    unsigned bits_shift; /* 64 - log2(bits in the bitmap) */
+    ioc_pf_entry *tab;   /* open addressing, linear probing */
+    unsigned tab_shift;  /* 64 - log2(slots) */
+    size_t tab_mask;
+    char *pool;          /* literal bytes, folded (ioc_pf_fold) */
+    uint8_t short_lens;  /* bit k set: a literal of k bytes (3 <= k < 8) */
+    bool v4;             /* IPv4 indicators: "ffff:" and zero-padded octets pass */
+    bool zeros;          /* IPv6 literals: also probe after a group's leading zeros */
+    tr_ioc_pf_stats st;
+};
+
+/* Case folding of the prefilter: every byte or-ed with 0x20. It maps 'A' to
+ * 'a' and also a few non-letters onto others ('@' onto '`'); applied to the
+ * literals and to the text alike, it can only add candidates. */
+#define IOC_PF_FOLD8 0x2020202020202020ULL
+
+/* The first min(n, 8) bytes of p, folded, as a little-endian word (bytes
+ * past n are 0, so keys of different lengths below 8 never collide, and
+ * a literal of 8 bytes or more, which holds no NUL, never equals a short
+ * one). */
+static inline uint64_t ioc_pf_key(const char *p, size_t n)
+{
+    uint64_t w = 0;
+    size_t k = n < 8 ? n : 8;
+    for (size_t i = 0; i < k; i++)
+        w |= (uint64_t)((unsigned char)p[i] | 0x20) << (8 * i);
+    return w;
+}
+
+/* Per 64 bytes of text: bit i describes byte i. */
+typedef struct ioc_pf_masks {
+    uint64_t word;   /* an ASCII letter or digit */
+    uint64_t digit;  /* 0-9 */
+    uint64_t bslash; /* '\' */
+    uint64_t colon;  /* ':' */
+    uint64_t zero;   /* '0' */
+} ioc_pf_masks;
+
+/* The masks of q[0..64): with SSE2 where the compiler has it, and the
+ * portable version (the unit tests check that both agree). */
+void ioc_pf_masks64(const unsigned char *q, ioc_pf_masks *m);
+void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m);
+
+/* True when p[0..n) (one record) holds a literal or an always pattern.
+ * Bytes up to safe_end (>= p + n) may be read. */
+bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end);
 
 #endif

@@ -987,7 +987,7 @@ void tr_hunt_stats_print(const tr_hunt_stats *st, FILE *f)
     }
     if (st->unparsed)
         fprintf(f, "trawl: %" PRIu64 " lines without any indicator text, not parsed (malformed "
-                   "ones among them are not reported; without --ioc-prefilter every line is parsed)\n",
+                   "ones among them are not reported; with --no-ioc-prefilter every line is parsed)\n",
                 st->unparsed);
     if (st->truncated)
         fprintf(f, "trawl: %" PRIu64 " events had more fields than the limit (%d); extra fields "

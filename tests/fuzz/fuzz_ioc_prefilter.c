@@ -22,7 +22,10 @@ static const char feed[] = "1.2.3.4\n10.9.8.0/24\n172.16.0.0/12\n203.0.113.7\n20
                            "http://91.208.184.78/2.exe\nhttps://c2.example.net:8443/gate.php\n"
                            "d41d8cd98f00b204e9800998ecf8427e\n"
                            "da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
-                           "bad@mail.example.net\ndropper.exe\n";
+                           "bad@mail.example.net\ndropper.exe\n"
+                           /* short literals (under 8 bytes), a group with leading
+                            * zeros, a name starting with a non-word byte */
+                           "t.co\nab.cd\nfe8::1\nabc:1::/32\n_x.js\n5.6.7.8\n";
 
 static const char *const zeek_headers[] = {
     "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-",

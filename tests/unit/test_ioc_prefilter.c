@@ -32,9 +32,10 @@ TEST(ioc_prefilter_literal_ipv4)
 
 TEST(ioc_prefilter_literal_ipv6)
 {
-    /* the longest non-zero group of the first six, minimal hex, its ':' */
+    /* the longest non-zero group of the first six, minimal hex, its ':'
+     * (from its first hex digit: the literal starts at a word start) */
     CHECK_STR(lit(TR_IOC_IPV6, "2001:db8::1"), "2001:");
-    CHECK_STR(lit(TR_IOC_IPV6, "2001:db8:aaaa::1"), ":aaaa:");
+    CHECK_STR(lit(TR_IOC_IPV6, "2001:db8:aaaa::1"), "aaaa:");
     CHECK_STR(lit(TR_IOC_IPV6, "fe80::1:abcd"), "fe80:");
     CHECK_STR(lit(TR_IOC_IPV6, "::1"), "");           /* only group 7 */
     CHECK_STR(lit(TR_IOC_IPV6, "::1.2.3.4"), "");     /* groups 6-7 may be dotted */
@@ -43,7 +44,7 @@ TEST(ioc_prefilter_literal_ipv6)
     /* networks: only groups wholly inside the prefix */
     CHECK_STR(lit(TR_IOC_CIDR, "2001:db8::/32"), "2001:");
     CHECK_STR(lit(TR_IOC_CIDR, "2001:db8:abcd::/47"), "2001:");
-    CHECK_STR(lit(TR_IOC_CIDR, "2001:db8:abcd::/48"), ":abcd:");
+    CHECK_STR(lit(TR_IOC_CIDR, "2001:db8:abcd::/48"), "abcd:");
     CHECK_STR(lit(TR_IOC_CIDR, "2000::/3"), "");
 }
 
@@ -61,6 +62,9 @@ TEST(ioc_prefilter_literal_names)
     CHECK_STR(lit(TR_IOC_FILENAME, "Invoice.EXE"), "invoice.exe"); /* matched caselessly */
     /* a byte a decoder makes from an escape ends the literal: the longest safe run */
     CHECK_STR(lit(TR_IOC_FILENAME, "ab\"cdef.exe"), "cdef.exe");
+    /* and starts with a letter or digit */
+    CHECK_STR(lit(TR_IOC_FILENAME, "_evil.exe"), "evil.exe");
+    CHECK_STR(lit(TR_IOC_FILENAME, "--x.exe"), "x.exe");
 }
 
 /* An index of the given plain feed and its prefilter (NULL + why when off). */
@@ -112,6 +116,15 @@ TEST(ioc_prefilter_text)
     CHECK(!passes(pf, s, "ts=1600000000.012345 duration=0.000123 100.1.2.3"));
     CHECK(!passes(pf, s, "version 1.05.2 build 10.0"));
     CHECK(!passes(pf, s, ""));
+    /* a literal counts only at a word start: the scanner never takes a value
+     * from the middle of a word */
+    CHECK(!passes(pf, s, "host=notevil.com ip=11.2.3.4 net=110.9.8.7"));
+    CHECK(passes(pf, s, "host=a.evil.com"));
+    CHECK(passes(pf, s, "host=x_evil.com"));
+    CHECK(passes(pf, s, "path=C:\\tmp\\evil.com"));
+    /* ... or after a two-byte escape, whose letter is not part of the value */
+    CHECK(passes(pf, s, "{\"m\":\"x\\nevil.com\"}"));
+    CHECK(passes(pf, s, "{\"m\":\"x\\tevil.com\"}"));
 
     /* records of a block: marks by span, one per record */
     const char *buf = "a 5.6.7.8\nb evil.com\nc nothing\nd 1.2.03.4\n";
@@ -128,13 +141,13 @@ TEST(ioc_prefilter_text)
     CHECK_EQ(mark[1], 1);
     CHECK_EQ(mark[2], 0);
     CHECK_EQ(mark[3], 1);
-    /* a match is given to the record of its last byte */
+    /* a literal is looked for within one record: split, it is in neither */
     const char *buf2 = "x evil.com y";
     recs[0] = (tr_record){ .data = { buf2, 5 } };
     recs[1] = (tr_record){ .data = { buf2 + 5, 7 } };
     CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, 2, mark), TR_OK);
     CHECK(!mark[0]);
-    CHECK(mark[1]);
+    CHECK(!mark[1]);
     /* a rejected record always passes */
     recs[0].status = TR_ELIMIT;
     CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, 2, mark), TR_OK);
@@ -149,6 +162,65 @@ TEST(ioc_prefilter_text)
     tr_ioc_pf_scratch_free(s);
     tr_ioc_prefilter_free(pf);
     tr_ioc_index_free(x);
+}
+
+TEST(ioc_prefilter_word_starts_and_ends)
+{
+    /* short literals (under 8 bytes) need the word to end after them or to
+     * end with a non-word byte of their own; long ones are verified whole */
+    tr_ioc_index *x = index_of("t.co\n10.9.8.0/24\nfe8::1\nservicehost189.info\n_drop.js\n");
+    CHECK(x != NULL);
+    tr_ioc_prefilter *pf;
+    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
+    CHECK(pf != NULL);
+    tr_ioc_pf_scratch *s;
+    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    CHECK(passes(pf, s, "GET https://t.co/abc"));
+    CHECK(passes(pf, s, "host T.CO."));
+    CHECK(passes(pf, s, "t.co"));
+    CHECK(!passes(pf, s, "host t.com t.cox"));
+    CHECK(passes(pf, s, "src 10.9.8.200 dst"));
+    CHECK(!passes(pf, s, "src 10.9.80.1 110.9.8.1"));
+    /* an IPv6 group may be written with leading zeros: "fe8:" in "0fe8:" */
+    CHECK(passes(pf, s, "[0FE8::1]:443"));
+    CHECK(passes(pf, s, "fe8::1"));
+    CHECK(!passes(pf, s, "1fe8::1"));
+    CHECK(passes(pf, s, "Host: SERVICEHOST189.INFO"));
+    CHECK(!passes(pf, s, "Host: servicehost18.info servicehost1890.inf"));
+    CHECK(passes(pf, s, "/static/_drop.js?v=1"));
+    /* a literal reaching the end of the record, in a buffer that goes on */
+    const char *buf = "x servicehost189.infoXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+    CHECK(tr_ioc_prefilter_text(pf, s, (tr_str){ buf, 21 }));
+    CHECK(!tr_ioc_prefilter_text(pf, s, (tr_str){ buf, 20 }));
+    tr_ioc_pf_scratch_free(s);
+    tr_ioc_prefilter_free(pf);
+    tr_ioc_index_free(x);
+}
+
+TEST(ioc_prefilter_masks_agree)
+{
+    /* the SSE2 byte classes equal the portable ones on every byte value */
+    unsigned char q[64];
+    for (unsigned round = 0; round < 8; round++) {
+        for (unsigned i = 0; i < 64; i++)
+            q[i] = (unsigned char)(round * 64 + i);
+        ioc_pf_masks a, b;
+        ioc_pf_masks64(q, &a);
+        ioc_pf_masks64_portable(q, &b);
+        CHECK_EQ(a.word, b.word);
+        CHECK_EQ(a.digit, b.digit);
+        CHECK_EQ(a.bslash, b.bslash);
+        CHECK_EQ(a.colon, b.colon);
+        CHECK_EQ(a.zero, b.zero);
+    }
+    ioc_pf_masks m;
+    ioc_pf_masks64_portable((const unsigned char *)"aZ09:\\0_@[`{/.-"
+                            "................................................", &m);
+    CHECK_EQ(m.word & 0xffff, 0x4fu); /* a Z 0 9, the second 0 */
+    CHECK_EQ(m.digit & 0xffff, 0x4cu);
+    CHECK_EQ(m.colon & 0xffff, 0x10u);
+    CHECK_EQ(m.bslash & 0xffff, 0x20u);
+    CHECK_EQ(m.zero & 0xffff, 0x44u);
 }
 
 TEST(ioc_prefilter_no_ipv4_no_padded_check)
