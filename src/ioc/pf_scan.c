@@ -200,9 +200,8 @@ static bool probe_after_zeros(const tr_ioc_prefilter *pf, const unsigned char *u
 }
 
 /* Four consecutive 1-3 digit groups, one of them zero-padded, in the run of
- * digits and dots around p (ioc_parse_ipv4 is strict, but ioc_parse_ip and
- * the feeds read "010.001.002.003" as 10.1.2.3, whose literal that spelling
- * does not show). */
+ * digits and dots around p (ioc_parse_ipv4 reads "010.001.002.003" as
+ * 10.1.2.3, whose literal that spelling does not show). */
 static bool padded_quad_around(const char *p, const char *lo, const char *hi)
 {
     const char *a = p, *b = p;
