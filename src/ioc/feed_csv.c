@@ -14,8 +14,10 @@
 #include "core/common.h"
 
 #include "core/csv.h"
+#include "core/hash.h"
 #include "core/time.h"
 #include "ioc/index.h"
+#include "trawl/log.h"
 
 #define CSV_MAX_FIELDS 128
 
@@ -141,6 +143,24 @@ static bool csv_record(const char *data, size_t n, size_t *pos, char delim, tr_s
     }
     *nf = k;
     return true;
+}
+
+#define MAX_NOTED_TYPES 64 /* type labels said once each per file; more are only counted */
+
+/* Says once per file and type label that rows of that type were skipped. */
+static void note_skipped_type(uint64_t *seen, size_t *nseen, const char *path, uint64_t line,
+                              tr_str label)
+{
+    uint64_t h = tr_hash64_nocase(label.p, label.n, 0);
+    for (size_t i = 0; i < *nseen; i++)
+        if (seen[i] == h)
+            return;
+    if (*nseen == MAX_NOTED_TYPES)
+        return;
+    seen[(*nseen)++] = h;
+    tr_log_at(TR_LOG_WARN, path, line,
+              "rows of type '%.*s' skipped: not an indicator type trawl matches (counted as "
+              "skipped; first one here)", (int)TR_MIN(label.n, 80), label.p);
 }
 
 /* "value=3,type=ioc_type": numbers are 1-based columns, names refer to the header. */
@@ -343,6 +363,8 @@ tr_err ioc_load_csv(ioc_feed_ctx *c, const char *data, size_t n)
         goto out;
     }
     size_t nf;
+    uint64_t skipped_types[MAX_NOTED_TYPES];
+    size_t nskipped_types = 0;
     for (;;) {
         uint64_t rec_line = line;
         if (pos < n && data[pos] == '#') { /* comment line */
@@ -374,7 +396,10 @@ tr_err ioc_load_csv(ioc_feed_ctx *c, const char *data, size_t n)
         tr_ioc_type t1 = m.implied, t2 = TR_IOC_NONE;
         tr_str label = tr_str_trim(field_at(f, nf, m.col[R_TYPE]));
         if (label.n && !ioc_label_type(label, &t1, &t2)) {
-            c->b->skipped++; /* a type that is no indicator (MISP "comment", "regkey") */
+            /* a type that is no indicator (MISP "comment", "regkey") or a
+             * typo: counted, and said once per type with the first line */
+            c->b->skipped++;
+            note_skipped_type(skipped_types, &nskipped_types, c->path, rec_line, label);
             continue;
         }
         ioc_attrs a;

@@ -5,6 +5,7 @@
 #include "tt.h"
 
 #include "trawl/ioc.h"
+#include "trawl/log.h"
 
 typedef struct diags {
     char text[8192];
@@ -597,4 +598,35 @@ TEST(ioc_feed_misp_large_event_actor_at_the_end)
     CHECK_SLICE(ind.actor, "Wicked Panda");
     tr_ioc_index_free(x);
     remove(path);
+}
+
+static void keep_log(tr_log_level level, const char *line, void *ctx)
+{
+    (void)level;
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s\n", line);
+}
+
+TEST(ioc_feed_csv_unknown_type_said_once_with_its_line)
+{
+    static const char feed[] = "type,value\nip-dst,1.2.3.4\nmutex,Global\\x\nmutex,Global\\y\n"
+                               "ip-dts,5.6.7.8\n";
+    char logbuf[4096] = "";
+    tr_log_set_sink(keep_log, logbuf);
+    tr_ioc_builder *b;
+    CHECK_EQ(tr_ioc_builder_new(NULL, &b), TR_OK);
+    CHECK_EQ(tr_ioc_builder_add_feed_mem(b, feed, sizeof(feed) - 1, TR_IOCF_CSV, "t.csv", NULL),
+             TR_OK);
+    tr_ioc_index *x;
+    CHECK_EQ(tr_ioc_builder_finish(b, &x), TR_OK);
+    tr_log_set_sink(NULL, NULL);
+    tr_ioc_stats st;
+    tr_ioc_index_stats(x, &st);
+    CHECK_EQ(st.total, 1);
+    CHECK_EQ(st.skipped, 3);
+    CHECK_MSG(strstr(logbuf, "t.csv:3: rows of type 'mutex' skipped") != NULL, "%s", logbuf);
+    CHECK_MSG(strstr(logbuf, "t.csv:5: rows of type 'ip-dts' skipped") != NULL, "%s", logbuf);
+    CHECK_MSG(strstr(logbuf, "t.csv:4:") == NULL, "said twice: %s", logbuf); /* once a type */
+    tr_ioc_index_free(x);
 }
