@@ -145,8 +145,17 @@ static void process_message(kworker *w, kbatch *kb, const kmsg *km)
     if (cfg->route)
         cfg->route(cfg->route_ctx, ev);
     tr_hunt_emit em = { .b = kb->out, .ev = ev, .source_gen = 0 };
+    /* a matcher whose raw-text filter rules the message out (the indicator
+     * prefilter) is not run on it; the message is parsed all the same, so a
+     * malformed one is still reported */
+    tr_record rec = { .data = { km->m->payload, km->m->payload ? km->m->len : 0 } };
+    tr_block one = { .recs = &rec, .maxrecs = 1, .nrecs = 1 };
     for (size_t i = 0; i < cfg->nmatchers; i++) {
         const tr_matcher *mt = &cfg->matchers[i];
+        uint8_t may = 1;
+        if (mt->block_filter && mt->block_filter(mt->ctx, w->scratch[i], (tr_format)ev->format,
+                                                 &one, &may) && !may)
+            continue;
         tr_err se = mt->scan(mt->ctx, w->scratch[i], ev, &em);
         if (se == TR_ELIMIT && kb->out->dropped)
             continue;
