@@ -32,6 +32,22 @@ TR_API tr_matcher tr_matcher_ioc(const tr_ioc_index *x);
  * not scanned (tr_matcher.block_filter). */
 TR_API tr_matcher tr_matcher_ioc_prefiltered(const tr_ioc_index *x, tr_ioc_prefilter *pf);
 
+/* Above this many indicators tr_matcher_ioc_auto builds no prefilter: its
+ * bitmap would no longer fit a core's L2 cache (docs/IOC.md, "Prefilter"). */
+#define TR_IOC_PREFILTER_MAX_INDICATORS 32768
+
+/* The indicator matcher of a hunt: prefiltered when prefilter is true and
+ * the index allows it, else plain; why not is logged (info: too many
+ * indicators; warning: an indicator without a usable literal). .ctx NULL:
+ * out of memory. */
+TR_API tr_matcher tr_matcher_ioc_auto(const tr_ioc_index *x, bool prefilter);
+
+/* What a hunt looks for, as one non-zero number (rule ids, titles, levels,
+ * modification dates, filter counts, correlation ids, indicator values and
+ * actors), so that a store reads a source again when it changes
+ * (tr_store_set_ruleset). rs and x may be NULL. */
+TR_API uint64_t tr_hunt_fingerprint(const tr_ruleset *rs, const tr_ioc_index *x);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,6 @@
 #include "cli/content.h"
 #include "cli/opts.h"
 #include "trawl/fleet.h"
-#include "core/hash.h"
 #include "trawl/hunt.h"
 #include "trawl/hunt_store.h"
 #include "trawl/log.h"
@@ -56,42 +55,6 @@ static void sigma_diag(const tr_sigma_diag *d, void *ctx)
         (*rejected)++;
     tr_log_at(d->level == TR_SIGMA_ERROR ? TR_LOG_ERROR : TR_LOG_WARN, d->path, d->line, "%s",
               d->message);
-}
-
-/* Above this many indicators the prefilter is not built: its bitmap (64
- * bits an indicator) no longer fits a core's L2 cache, a probe at every
- * word of a line misses it, and the full path is cheaper (docs/IOC.md,
- * "Prefilter"). */
-#define IOC_PREFILTER_MAX_INDICATORS 32768
-
-/* The indicator matcher, with its raw-text prefilter unless asked not to
- * or impossible for this index (said on stderr): lines without any
- * indicator text are then not parsed for it (docs/IOC.md, "Prefilter"). */
-static tr_matcher ioc_matcher(const tr_ioc_index *x, bool prefilter)
-{
-    size_t n = tr_ioc_index_count(x);
-    if (!prefilter || n == 0)
-        return tr_matcher_ioc(x);
-    if (n > IOC_PREFILTER_MAX_INDICATORS) {
-        tr_info("indicator prefilter not built: %zu indicators (more than %d); every line is "
-                "parsed", n, IOC_PREFILTER_MAX_INDICATORS);
-        return tr_matcher_ioc(x);
-    }
-    tr_ioc_prefilter *pf = NULL;
-    char why[320];
-    tr_err e = tr_ioc_prefilter_new(x, &pf, why, sizeof(why));
-    if (e == TR_ENOMEM)
-        return (tr_matcher){ .name = "ioc" };
-    if (e || !pf) {
-        tr_warn("indicator prefilter off, every line is parsed: %s",
-                why[0] ? why : tr_strerror(e));
-        return tr_matcher_ioc(x);
-    }
-    tr_ioc_pf_stats ps;
-    tr_ioc_prefilter_stats(pf, &ps);
-    tr_info("indicator prefilter: %zu literals, %zu always patterns, %.1f MB, built in %.2f s",
-            ps.literals, ps.always, (double)ps.memory / 1e6, ps.compile_s);
-    return tr_matcher_ioc_prefiltered(x, pf);
 }
 
 static int load_rules(const hunt_opts *o, const opt_list *paths, tr_ruleset **rs)
@@ -153,35 +116,6 @@ static int load_feeds(const hunt_opts *o, const opt_list *paths, tr_ioc_index **
     tr_info("loaded %" PRIu64 " indicators from %" PRIu64 " feeds (%" PRIu64 " rejected)",
             st.total, st.feeds, st.rejected);
     return rc;
-}
-
-/* What the run looks for, so a store reads a source again when it changes
- * (tr_store_set_ruleset). */
-static uint64_t fingerprint(const tr_ruleset *rs, const tr_ioc_index *x)
-{
-    tr_hasher h;
-    tr_hasher_init(&h, 0x66707274);
-    for (uint32_t i = 0; rs && i < tr_ruleset_count(rs); i++) {
-        const tr_rule_info *r = tr_ruleset_rule(rs, i);
-        tr_hasher_add_str(&h, r->id);
-        tr_hasher_add_str(&h, r->title);
-        tr_hasher_add_str(&h, r->level);
-        tr_hasher_add_str(&h, r->modified);
-        tr_hasher_add_u64(&h, r->nfilters);
-    }
-    for (uint32_t i = 0; rs && i < tr_ruleset_correlation_count(rs); i++)
-        tr_hasher_add_str(&h, tr_ruleset_correlation(rs, i)->id);
-    if (x) {
-        size_t n = tr_ioc_index_count(x);
-        for (size_t i = 0; i < n; i++) {
-            tr_indicator ind;
-            tr_ioc_index_get(x, i, &ind);
-            tr_hasher_add_str(&h, ind.value);
-            tr_hasher_add_str(&h, ind.actor);
-        }
-    }
-    uint64_t v = tr_hasher_final(&h);
-    return v ? v : 1;
 }
 
 /* The route stage: Sigma logsource and taxonomy names, then the semantic
@@ -352,7 +286,7 @@ int cmd_hunt(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    uint64_t fp = fingerprint(rs, iocs);
+    uint64_t fp = tr_hunt_fingerprint(rs, iocs);
     if (rs && tr_ruleset_correlation_count(rs)) {
         tr_correl_opts co = { .memory_cap = (size_t)o.correl_memory,
                               .lateness_ns = (int64_t)o.correl_lateness * 1000000000,
@@ -396,7 +330,7 @@ int cmd_hunt(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    if (iocs && !(matchers[nm++] = ioc_matcher(iocs, !o.no_ioc_prefilter)).ctx) {
+    if (iocs && !(matchers[nm++] = tr_matcher_ioc_auto(iocs, !o.no_ioc_prefilter)).ctx) {
         tr_error("out of memory");
         rc = 1;
         goto done;

@@ -8,6 +8,7 @@
 #include "core/common.h"
 
 #include "pipeline/context.h"
+#include "trawl/log.h"
 #include "trawl/matchers.h"
 
 typedef struct ioc_ctx {
@@ -161,4 +162,31 @@ tr_matcher tr_matcher_ioc(const tr_ioc_index *x)
 {
     return (tr_matcher){ .name = "ioc", .ctx = (void *)x, .thread_new = ioc_thread_new,
                          .thread_free = ioc_thread_free, .scan = ioc_scan };
+}
+
+tr_matcher tr_matcher_ioc_auto(const tr_ioc_index *x, bool prefilter)
+{
+    size_t n = tr_ioc_index_count(x);
+    if (!prefilter || n == 0)
+        return tr_matcher_ioc(x);
+    if (n > TR_IOC_PREFILTER_MAX_INDICATORS) {
+        tr_info("indicator prefilter not built: %zu indicators (more than %d); every line is "
+                "parsed", n, TR_IOC_PREFILTER_MAX_INDICATORS);
+        return tr_matcher_ioc(x);
+    }
+    tr_ioc_prefilter *pf = NULL;
+    char why[320];
+    tr_err e = tr_ioc_prefilter_new(x, &pf, why, sizeof(why));
+    if (e == TR_ENOMEM)
+        return (tr_matcher){ .name = "ioc" };
+    if (e || !pf) {
+        tr_warn("indicator prefilter off, every line is parsed: %s",
+                why[0] ? why : tr_strerror(e));
+        return tr_matcher_ioc(x);
+    }
+    tr_ioc_pf_stats ps;
+    tr_ioc_prefilter_stats(pf, &ps);
+    tr_info("indicator prefilter: %zu literals, %zu always patterns, %.1f MB, built in %.2f s",
+            ps.literals, ps.always, (double)ps.memory / 1e6, ps.compile_s);
+    return tr_matcher_ioc_prefiltered(x, pf);
 }

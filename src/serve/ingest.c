@@ -55,33 +55,6 @@ struct serve_ingest {
     serve_metrics *metrics;
 };
 
-/* What the server looks for, so the store re-reads a spool file when the
- * rules change (tr_store_set_ruleset). */
-static uint64_t fingerprint(const tr_ruleset *rs, const tr_ioc_index *x)
-{
-    tr_hasher h;
-    tr_hasher_init(&h, 0x73727665);
-    for (uint32_t i = 0; rs && i < tr_ruleset_count(rs); i++) {
-        const tr_rule_info *r = tr_ruleset_rule(rs, i);
-        tr_hasher_add_str(&h, r->id);
-        tr_hasher_add_str(&h, r->modified);
-        tr_hasher_add_str(&h, r->level);
-    }
-    for (uint32_t i = 0; rs && i < tr_ruleset_correlation_count(rs); i++)
-        tr_hasher_add_str(&h, tr_ruleset_correlation(rs, i)->id);
-    if (x) {
-        size_t n = tr_ioc_index_count(x);
-        for (size_t i = 0; i < n; i++) {
-            tr_indicator ind;
-            tr_ioc_index_get(x, i, &ind);
-            tr_hasher_add_str(&h, ind.value);
-            tr_hasher_add_str(&h, ind.actor);
-        }
-    }
-    uint64_t v = tr_hasher_final(&h);
-    return v ? v : 1;
-}
-
 static void route_event(void *ctx, tr_event *ev)
 {
     tr_router_route(ctx, ev);
@@ -150,7 +123,7 @@ tr_err serve_ingest_new(const tr_serve_ingest *cfg, const char *store_path,
     }
     if ((e = tr_store_open(store_path, TR_STORE_CREATE, &in->st, err, errlen)) != TR_OK)
         goto fail;
-    uint64_t fp = fingerprint(cfg->rules, cfg->iocs);
+    uint64_t fp = tr_hunt_fingerprint(cfg->rules, cfg->iocs);
     tr_store_set_ruleset(in->st, fp);
     if (cfg->rules && tr_ruleset_correlation_count(cfg->rules)) {
         tr_correl_opts co = { .fingerprint = fp };
@@ -173,8 +146,11 @@ tr_err serve_ingest_new(const tr_serve_ingest *cfg, const char *store_path,
         e = TR_ENOMEM;
         goto fail;
     }
-    if (cfg->iocs)
-        in->matchers[in->nmatchers++] = tr_matcher_ioc(cfg->iocs);
+    if (cfg->iocs && !(in->matchers[in->nmatchers++] = tr_matcher_ioc_auto(cfg->iocs, true)).ctx) {
+        snprintf(err, errlen, "out of memory");
+        e = TR_ENOMEM;
+        goto fail;
+    }
     *out = in;
     return TR_OK;
 fail:
