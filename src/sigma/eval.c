@@ -596,7 +596,7 @@ static bool vi_next(valiter *it, uint32_t *evf)
 
 static bool needs_lower(const sg_value *v)
 {
-    return !(v->flags & SG_V_CASED) && v->op <= SG_OP_GLOB && v->op != SG_OP_ANY;
+    return !(v->flags & (SG_V_CASED | SG_V_NOFOLD)) && v->op <= SG_OP_GLOB && v->op != SG_OP_ANY;
 }
 
 /* Does some value of the predicate match some of the alternatives

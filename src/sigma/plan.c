@@ -1700,6 +1700,25 @@ static void free_builder(builder *b)
     tr_free(b->field_values);
 }
 
+/* A literal test without an ASCII letter is the same with or without case
+ * folding: comparing it with the value as is spares lowercasing the value
+ * (Image|contains: '\', on every event). */
+static bool value_letterless(const sg_value *v)
+{
+    if (v->op > SG_OP_GLOB || v->op == SG_OP_ANY)
+        return false;
+    for (uint32_t t = 0; v->op == SG_OP_GLOB && t < v->ntoks; t++)
+        for (size_t i = 0; v->toks[t].kind == SG_G_LIT && i < v->toks[t].lit.n; i++)
+            if (tr_ascii_lower((unsigned char)v->toks[t].lit.p[i]) >= 'a' &&
+                tr_ascii_lower((unsigned char)v->toks[t].lit.p[i]) <= 'z')
+                return false;
+    for (size_t i = 0; v->op != SG_OP_GLOB && i < v->lit.n; i++)
+        if (tr_ascii_lower((unsigned char)v->lit.p[i]) >= 'a' &&
+            tr_ascii_lower((unsigned char)v->lit.p[i]) <= 'z')
+            return false;
+    return true;
+}
+
 tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
 {
     *out = NULL;
@@ -1735,6 +1754,8 @@ tr_err sg_plan_build(tr_ruleset *rs, sg_plan **out)
         rs->values.v[i].run_set = NULL;
         rs->values.v[i].pair_set = NULL;
         rs->values.v[i].pair_first = -1;
+        if (value_letterless(&rs->values.v[i]))
+            rs->values.v[i].flags |= SG_V_NOFOLD;
     }
     if (rs->no_prefilter) {
         for (size_t i = 0; i < rs->rules.n; i++)

@@ -459,7 +459,7 @@ void sg_lower(char *out, tr_str s)
 
 bool sg_value_match(const sg_value *v, tr_str s, tr_str low, sg_re_fn re, void *re_ctx)
 {
-    bool cased = v->flags & SG_V_CASED;
+    bool cased = v->flags & (SG_V_CASED | SG_V_NOFOLD);
     /* Caseless literals are stored lowercase: against the lowercased value
      * a caseless test is a byte test. */
     if (!cased && low.p && v->op <= SG_OP_GLOB) {

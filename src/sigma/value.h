@@ -48,7 +48,9 @@ enum sg_value_flags {
     SG_V_CASED = 1 << 0,  /* compare bytes exactly (|cased); else ASCII case folded */
     SG_V_NUMBER = 1 << 1, /* EQ of a YAML number: numeric equality also counts */
     SG_V_RE_START = 1 << 2, /* RE: the match must start at the value start */
-    SG_V_RE_END = 1 << 3    /* RE: the match must end at the value end */
+    SG_V_RE_END = 1 << 3,   /* RE: the match must end at the value end */
+    SG_V_NOFOLD = 1 << 4    /* caseless, but without an ASCII letter: compared as is (no
+                               lowercased copy of the value needed; set by the plan) */
 };
 
 /* One token of a wildcard program. */
