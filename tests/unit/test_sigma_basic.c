@@ -486,3 +486,28 @@ TEST(sigma_many_keyword_atoms_joined_scan)
     MATCH(det, KV("CommandLine", "x", "Other", "foxtrot6"));
     NO_MATCH(det, KV("CommandLine", "echo 5", "Other", "foxtrot"));
 }
+
+TEST(sigma_basic_letterless_literals_compare_as_is)
+{
+    /* Without an ASCII letter a caseless literal is compared with the value
+     * as is (SG_V_NOFOLD); with one, still case-folded, also in one list
+     * and in wildcard values. */
+    MATCH("    selection:\n        CommandLine|contains: ' -1 '\n    condition: selection\n",
+          KV("CommandLine", "X.EXE -1 Y"));
+    MATCH("    selection:\n        CommandLine|contains:\n            - ' -1 '\n"
+          "            - 'ABC'\n    condition: selection\n",
+          KV("CommandLine", "x -1 y"));
+    MATCH("    selection:\n        CommandLine|contains:\n            - ' -1 '\n"
+          "            - 'ABC'\n    condition: selection\n",
+          KV("CommandLine", "xabcx"));
+    NO_MATCH("    selection:\n        CommandLine|contains: ' -1 '\n    condition: selection\n",
+             KV("CommandLine", "x -2 y"));
+    MATCH("    selection:\n        Image: '*\\CMD.*'\n    condition: selection\n",
+          KV("Image", "c:\\w\\cmd.exe"));
+    MATCH("    selection:\n        Image: '*?.1'\n    condition: selection\n",
+          KV("Image", "C:\\W\\X.1"));
+    NO_MATCH("    selection:\n        Image: '*?.1'\n    condition: selection\n",
+             KV("Image", ".1"));
+    MATCH("    selection:\n        Image|endswith: '\\'\n    condition: selection\n",
+          KV("Image", "C:\\W\\"));
+}
