@@ -405,13 +405,71 @@ static size_t re_group_end(const char *pat, size_t n, size_t i)
     return n;
 }
 
+/* Where the content of the group opening at pat[i] starts, when it is a
+ * plain group ('(' or '(?:'): 0 for lookarounds, named and atomic groups and
+ * groups setting options. */
+static size_t re_group_body(const char *pat, size_t n, size_t i)
+{
+    if (i + 1 < n && pat[i + 1] != '?')
+        return i + 1;
+    return i + 2 < n && pat[i + 2] == ':' ? i + 3 : 0;
+}
+
+/* An alternative '|' at the top level of pat[a, e) (a group's content). */
+static bool re_has_alt(const char *pat, size_t a, size_t e)
+{
+    int depth = 0;
+    for (size_t j = a; j < e; j++) {
+        if (pat[j] == '\\') {
+            j++;
+        } else if (pat[j] == '[') {
+            j = re_class_end(pat, e, j);
+        } else if (pat[j] == '(') {
+            depth++;
+        } else if (pat[j] == ')') {
+            depth--;
+        } else if (pat[j] == '|' && depth == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The minimum count of the quantifier at pat[k]: -1 when there is none. */
+static long re_quant_min(const char *pat, size_t n, size_t k)
+{
+    if (k >= n)
+        return -1;
+    if (pat[k] == '*' || pat[k] == '?')
+        return 0;
+    if (pat[k] == '+')
+        return 1;
+    if (pat[k] != '{')
+        return -1;
+    long m = 0;
+    size_t j = k + 1;
+    while (j < n && pat[j] >= '0' && pat[j] <= '9' && m < 100000)
+        m = m * 10 + (pat[j++] - '0');
+    if (j == k + 1)
+        return -1; /* "{" as a plain character */
+    while (j < n && pat[j] != '}')
+        j++;
+    return j < n ? m : -1;
+}
+
 /* A literal every match of the regex contains, or false. Conservative: top-
- * level alternation, extended mode or anything unusual gives up; groups and
- * classes only end the current literal run; a quantifier that allows zero
- * repetitions removes the character it applies to. Any (?i) makes the atom
- * caseless. */
+ * level alternation, extended mode or anything unusual gives up; classes end
+ * the current literal run; a plain group that must occur (no alternative at
+ * its top level, not optional) is read as part of the sequence (the run
+ * ends at its end when it may repeat: '"(?:\{\d\})+"' needs '"{'), other
+ * groups end the run; a quantifier that allows zero repetitions removes the
+ * character it applies to. Any (?i) makes the atom caseless. */
+#define SG_RE_GROUPS 32
 static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *caseless)
 {
+    size_t gend[SG_RE_GROUPS]; /* ')' of each group being read as a sequence */
+    bool grep[SG_RE_GROUPS];   /* and whether it is quantified */
+    int ng = 0;
     size_t n = strlen(pat);
     *caseless = caseless_flag || strstr(pat, "(?i") != NULL;
     if (strstr(pat, "(?x") || strstr(pat, "(?") != NULL) {
@@ -468,7 +526,25 @@ static bool re_atom(const char *pat, bool caseless_flag, tr_buf *out, bool *case
                 ok = false;
                 break;
             }
+            size_t body = re_group_body(pat, n, i);
+            long qmin = re_quant_min(pat, n, j + 1);
+            if (body && ng < SG_RE_GROUPS && qmin != 0 && !re_has_alt(pat, body, j)) {
+                gend[ng] = j;
+                grep[ng++] = qmin > 0;
+                i = body;
+                continue;
+            }
             adv = j - i + 1;
+        } else if (c == ')') {
+            if (!ng || gend[ng - 1] != i) {
+                ok = false;
+                break;
+            }
+            if (!grep[--ng]) {
+                i++;
+                continue; /* exactly once: the run goes on */
+            }
+            /* (lit stays false: the quantifier below ends the run) */
         } else if (c == '[') {
             size_t j = re_class_end(pat, n, i);
             if (j >= n) {

@@ -91,6 +91,29 @@ TEST(sigma_mod_windash)
     NO_MATCH(SEL("p|windash", "'-s'"), KV("p", "/s x"));
 }
 
+TEST(sigma_mod_re_literals_through_groups)
+{
+    /* The prefilter reads a plain group that must occur as part of the
+     * sequence for the regex's literal; these must all still match. */
+    MATCH(SEL("CommandLine|re", "'\"(?:\\{\\d\\})+\"\\s*-f'"),
+          KV("CommandLine", "&(\"{0}{1}\" -f 'a','b')"));
+    NO_MATCH(SEL("CommandLine|re", "'\"(?:\\{\\d\\})+\"\\s*-f'"),
+             KV("CommandLine", "chrome.exe --field-trial-handle=1"));
+    MATCH(SEL("a|re", "'xq(abc)+yz'"), KV("a", "--xqabcabcyz--"));
+    MATCH(SEL("a|re", "'xq(abc)yz'"), KV("a", "--xqabcyz--"));
+    NO_MATCH(SEL("a|re", "'xq(abc)yz'"), KV("a", "--xqabcabcyz--"));
+    MATCH(SEL("a|re", "'xq(?:abc)?yz'"), KV("a", "--xqyz--"));
+    MATCH(SEL("a|re", "'xq(?:abc)*yz'"), KV("a", "--xqyz--"));
+    MATCH(SEL("a|re", "'xq(?:abc){0,2}yz'"), KV("a", "--xqyz--"));
+    MATCH(SEL("a|re", "'xq(?:abc){2}yz'"), KV("a", "--xqabcabcyz--"));
+    MATCH(SEL("a|re", "'xq(abc|def)yz'"), KV("a", "--xqdefyz--"));
+    MATCH(SEL("a|re", "'xq(?:ab(cd)+)+ez'"), KV("a", "--xqabcdcdabcdez--"));
+    MATCH(SEL("a|re", "'xq(?:a(?:bc)d)ez'"), KV("a", "--xqabcdez--"));
+    MATCH(SEL("a|re", "'xq(?=abc)abcz'"), KV("a", "--xqabcz--"));
+    MATCH(SEL("a|re", "'xq(?:abc(?:de)?)+fg'"), KV("a", "--xqabcabcdefg--"));
+    MATCH(SEL("a|re", "'(xyz)+'"), KV("a", "--xyzxyz--"));
+}
+
 TEST(sigma_mod_re)
 {
     MATCH(SEL("CommandLine|re", "'\\s-e\\s'"), KV("CommandLine", "ps -e x"));
