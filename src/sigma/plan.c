@@ -95,9 +95,13 @@ struct sg_plan {
 
 /* The slots a field value hits depend on nothing but (field, value), and
  * most values of a log repeat (Image, ParentImage, User, OriginalFileName,
- * service command lines): a small direct-mapped cache of recent values and
- * their slots saves the database scan of repeated ones. */
-#define SG_VC_ENTRIES 1024
+ * service command lines): a small cache of recent values and their slots
+ * saves the database scan of repeated ones. Two ways per set: a value seen
+ * again is kept ("hot") over one seen once, so that the values seen once
+ * (most command lines, hashes) do not evict the ones that repeat (all
+ * SigmaHQ process_creation rules: 23.6k -> 23.1k instructions per event
+ * against direct mapping). */
+#define SG_VC_ENTRIES 1024 /* (512 sets) */
 #define SG_VC_MAXVAL 240
 #define SG_VC_MAXSLOTS 12
 
@@ -105,7 +109,8 @@ typedef struct vcent {
     uint64_t hash; /* 0: empty */
     uint32_t fid;
     uint16_t vlen;
-    uint16_t nslots;
+    uint8_t nslots;
+    uint8_t hot;   /* hit since it was stored */
     uint32_t slots[SG_VC_MAXSLOTS];
     char val[SG_VC_MAXVAL];
 } vcent;
@@ -2070,19 +2075,30 @@ static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fi
         return;
     }
     uint64_t h = vc_hash(v.p, v.n, fid) | 1;
-    vcent *e = &ps->cache[(h >> 40) & (SG_VC_ENTRIES - 1)]; /* (bit 0 is always set) */
-    if (e->hash == h && e->fid == fid && e->vlen == v.n && memcmp(e->val, v.p, v.n) == 0) {
-        add_ids(hits, e->slots, e->nslots);
-        return;
+    vcent *set = &ps->cache[((h >> 40) & (SG_VC_ENTRIES / 2 - 1)) * 2]; /* (bit 0 is always set) */
+    for (int w = 0; w < 2; w++) {
+        vcent *e = &set[w];
+        if (e->hash == h && e->fid == fid && e->vlen == v.n && memcmp(e->val, v.p, v.n) == 0) {
+            e->hot = 1;
+            add_ids(hits, e->slots, e->nslots);
+            return;
+        }
     }
     tr_idset *one = &ps->one;
     scan_fresh(fp, ps->ms, v, one);
     add_ids(hits, one->ids, one->n);
     if (one->n <= SG_VC_MAXSLOTS) {
+        /* The victim: a way not hot (the second when neither is); when both
+         * are, the second, and the first cools down (so hot values that
+         * stopped repeating go in time). */
+        vcent *e = !set[1].hot ? &set[1] : !set[0].hot ? &set[0] : &set[1];
+        if (set[0].hot && set[1].hot)
+            set[0].hot = 0;
+        e->hot = 0;
         e->hash = h;
         e->fid = fid;
         e->vlen = (uint16_t)v.n;
-        e->nslots = (uint16_t)one->n;
+        e->nslots = (uint8_t)one->n;
         memcpy(e->slots, one->ids, one->n * sizeof(uint32_t));
         memcpy(e->val, v.p, v.n);
     }
