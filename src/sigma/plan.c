@@ -48,8 +48,23 @@ enum { K_MPM = 'M', K_EQ = 'E', K_EQC = 'C', K_NUM = 'N', K_KW = 'K' };
 /* At most this many keyword atoms are added to every field database. */
 #define SG_KW_IN_FIELDS 4
 
+/* A byte every ASCII literal of a field has, followed by at least
+ * SG_BGATE_LEN more bytes: a value can hold one of the literals only if,
+ * after some occurrence of that byte, it has the SG_BGATE_LEN bytes that
+ * follow it in a literal. Their hashes (ASCII case folded) are kept in a
+ * bit set: most values are ruled out with a few memchr() steps instead of
+ * a database scan. Hashes literals ('SHA256=<64 hex digits>') have '=';
+ * a Hashes value is hex digits only, which Vectorscan pays dearly for
+ * (1.5k instructions per value). Keyword atoms in the database (at most
+ * SG_KW_IN_FIELDS) do not count: a value the gate rules out is searched
+ * for them directly. */
+#define SG_BGATE_LEN 8
+#define SG_BGATE_BITS 16
+
 typedef struct sg_fplan {
     tr_mpm *mpm;         /* ASCII literals of the field -> slots */
+    int bgate;           /* the byte gating mpm, or -1 */
+    uint64_t *bgate_set; /* hashes of the SG_BGATE_LEN bytes after it */
     tr_mpm *mpm_hi;      /* literals with a byte >= 0x80 (scanned in values that have one) */
     tr_strset *eq;       /* exact values, ASCII case folded -> slots */
     tr_strset *eqc;      /* exact values, |cased -> slots */
@@ -199,6 +214,7 @@ done:
 
 typedef struct fbuild {
     tr_mpm_builder *mpm, *mpm_hi;
+    TR_VEC(tr_str) lits; /* what mpm holds but keyword atoms (for its byte gate) */
     tr_strset_builder *eq, *eqc, *num;
 } fbuild;
 
@@ -271,11 +287,76 @@ static bool lit_high(tr_str lit)
  * SigmaHQ process_creation rules: 4,000 of CommandLine's 10,400 literals
  * are emoji and other non-ASCII characters; in a database of their own,
  * an ASCII command line costs 0.4k instructions less to scan.) */
-static tr_err fbuild_add(fbuild *f, tr_str lit, unsigned mflags, uint32_t slot)
+static tr_err fbuild_add(fbuild *f, tr_str lit, unsigned mflags, uint32_t slot, bool keyword)
 {
-    tr_mpm_builder **mb = lit_high(lit) ? &f->mpm_hi : &f->mpm;
+    bool hi = lit_high(lit);
+    tr_mpm_builder **mb = hi ? &f->mpm_hi : &f->mpm;
     tr_err err = *mb ? TR_OK : tr_mpm_builder_new(mb);
+    if (!err && !hi && !keyword && !TR_VEC_PUSH(&f->lits, lit))
+        err = TR_ENOMEM;
     return err ? err : tr_mpm_builder_add(*mb, lit, mflags, slot);
+}
+
+static inline uint32_t bgate_hash(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    w |= 0x2020202020202020ULL; /* ASCII case folded (and a few more bytes merged) */
+    return (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - SG_BGATE_BITS));
+}
+
+/* The byte gate of a field's ASCII literals (fp->bgate -1 when none): the
+ * byte that is no letter, occurs in every literal with SG_BGATE_LEN bytes
+ * after it, and occurs the fewest times. */
+static tr_err build_bgate(const fbuild *fb, sg_fplan *fp)
+{
+    fp->bgate = -1;
+    uint8_t cand[256];
+    memset(cand, 1, sizeof(cand));
+    for (int c = 0; c < 256; c++)
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            cand[c] = 0;
+    for (size_t k = 0; k < fb->lits.n; k++) {
+        uint8_t has[256] = { 0 };
+        tr_str l = fb->lits.v[k];
+        for (size_t i = 0; i + 1 + SG_BGATE_LEN <= l.n; i++)
+            has[(unsigned char)l.p[i]] = 1;
+        bool any = false;
+        for (int c = 0; c < 256; c++)
+            any |= (cand[c] &= has[c]);
+        if (!any)
+            return TR_OK;
+    }
+    size_t best = SIZE_MAX;
+    for (int c = 0; c < 256 && fb->lits.n; c++) {
+        if (!cand[c])
+            continue;
+        size_t occ = 0;
+        for (size_t k = 0; k < fb->lits.n; k++)
+            for (size_t i = 0; i + 1 + SG_BGATE_LEN <= fb->lits.v[k].n; i++)
+                occ += (unsigned char)fb->lits.v[k].p[i] == c;
+        if (occ < best) {
+            best = occ;
+            fp->bgate = c;
+        }
+    }
+    /* Only when the set stays sparse (a value passes rarely by chance). */
+    if (fp->bgate < 0 || best > (1u << SG_BGATE_BITS) / 16) {
+        fp->bgate = -1;
+        return TR_OK;
+    }
+    fp->bgate_set = tr_calloc((1u << SG_BGATE_BITS) / 64, sizeof(uint64_t));
+    if (!fp->bgate_set)
+        return TR_ENOMEM;
+    for (size_t k = 0; k < fb->lits.n; k++) {
+        tr_str l = fb->lits.v[k];
+        for (size_t i = 0; i + 1 + SG_BGATE_LEN <= l.n; i++)
+            if ((unsigned char)l.p[i] == fp->bgate) {
+                uint32_t h = bgate_hash(l.p + i + 1);
+                fp->bgate_set[h >> 6] |= 1ULL << (h & 63);
+            }
+    }
+    return TR_OK;
 }
 
 /* Finds or makes the slot for (kind, flags, field, lit) and registers it in
@@ -310,7 +391,7 @@ static tr_err get_slot(builder *b, char kind, unsigned mflags, uint32_t fid, tr_
     fbuild *f = &b->fb[fid];
     switch (kind) {
     case K_MPM:
-        return fbuild_add(f, lit, mflags, *slot);
+        return fbuild_add(f, lit, mflags, *slot, false);
     case K_EQ:
         if (!f->eq && (err = tr_strset_builder_new(TR_STRSET_NOCASE, &f->eq)))
             return err;
@@ -1678,6 +1759,8 @@ static tr_err build_prefilter(builder *b)
     p->fplans = tr_calloc(p->nfields ? p->nfields : 1, sizeof(sg_fplan));
     if (!p->fplans)
         return TR_ENOMEM;
+    for (uint32_t f = 0; f < p->nfields; f++)
+        p->fplans[f].bgate = -1;
     /* A field scanned with its own database is searched for the keyword
      * atoms there too, and left out of the joined scan; only for a few
      * keyword atoms (every database grows by all of them: with all SigmaHQ
@@ -1703,11 +1786,13 @@ static tr_err build_prefilter(builder *b)
         sg_fplan *fp = &p->fplans[f];
         bool dbs = fb->mpm || fb->mpm_hi;
         for (size_t k = 0; dbs && p->kw_in_fields && k < b->kwl.n && !err; k++)
-            err = fbuild_add(fb, b->kwl.v[k].lit, b->kwl.v[k].fl, b->kwl.v[k].slot);
+            err = fbuild_add(fb, b->kwl.v[k].lit, b->kwl.v[k].fl, b->kwl.v[k].slot, true);
         if (!err && fb->mpm) {
             err = compile_mpm(fb->mpm, &fp->mpm, p->proto);
             if (!err)
                 rs->stats.literals += (uint32_t)tr_mpm_literal_count(fp->mpm);
+            if (!err)
+                err = build_bgate(fb, fp);
         }
         if (!err && fb->mpm_hi) {
             err = compile_mpm(fb->mpm_hi, &fp->mpm_hi, p->proto);
@@ -1767,6 +1852,7 @@ static void free_builder(builder *b)
         for (size_t f = 0; f < b->rs->fields.n; f++) {
             tr_mpm_builder_free(b->fb[f].mpm);
             tr_mpm_builder_free(b->fb[f].mpm_hi);
+            TR_VEC_FREE(&b->fb[f].lits);
             tr_strset_builder_free(b->fb[f].eq);
             tr_strset_builder_free(b->fb[f].eqc);
             tr_strset_builder_free(b->fb[f].num);
@@ -1883,6 +1969,7 @@ void sg_plan_free(sg_plan *p)
     for (uint32_t f = 0; p->fplans && f < p->nfields; f++) {
         tr_mpm_free(p->fplans[f].mpm);
         tr_mpm_free(p->fplans[f].mpm_hi);
+        tr_free(p->fplans[f].bgate_set);
         tr_strset_free(p->fplans[f].eq);
         tr_strset_free(p->fplans[f].eqc);
         tr_strset_free(p->fplans[f].num);
@@ -1995,6 +2082,34 @@ static bool numeric_start(tr_str v)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+/* The keyword atoms (p->kwa: a few) that occur in v, into hits. */
+static void kw_search(const sg_plan *p, tr_str v, tr_idset *hits)
+{
+    for (uint32_t k = 0; k < p->nkwa; k++) {
+        const struct kwatom *a = &p->kwa[k];
+        if (!tr_idset_has(hits, a->slot) &&
+            (a->caseless ? sg_memmem_nocase(v.p, v.n, a->lit.p, a->lit.n)
+                         : sg_memmem(v.p, v.n, a->lit.p, a->lit.n)))
+            tr_idset_add(hits, a->slot);
+    }
+}
+
+/* The value may hold one of the field's ASCII literals (build_bgate). */
+static bool bgate_pass(const sg_fplan *fp, tr_str v)
+{
+    const char *p = v.p, *end = v.p + v.n;
+    while (end - p > SG_BGATE_LEN) {
+        const char *q = memchr(p, fp->bgate, (size_t)(end - p - SG_BGATE_LEN));
+        if (!q)
+            return false;
+        uint32_t h = bgate_hash(q + 1);
+        if (fp->bgate_set[h >> 6] >> (h & 63) & 1)
+            return true;
+        p = q + 1;
+    }
+    return false;
+}
+
 /* The value has a byte >= 0x80 (eight at a time). */
 static bool value_high(tr_str v)
 {
@@ -2010,7 +2125,8 @@ static bool value_high(tr_str v)
 }
 
 /* The slots value v of field fid hits, into out. */
-static void scan_fresh(const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v, tr_idset *out)
+static void scan_fresh(const sg_plan *p, const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v,
+                       tr_idset *out)
 {
     size_t n;
     const uint32_t *ids;
@@ -2026,8 +2142,10 @@ static void scan_fresh(const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v, tr_idse
             (ids = tr_strset_get(fp->num, (tr_str){ nk, nn }, &n)))
             add_ids(out, ids, n);
     }
-    if (fp->mpm)
+    if (fp->mpm && (fp->bgate < 0 || bgate_pass(fp, v)))
         (void)tr_mpm_scan(fp->mpm, ms, v, out);
+    else if (fp->mpm && p->kw_in_fields)
+        kw_search(p, v, out);
     if (fp->mpm_hi && value_high(v))
         (void)tr_mpm_scan(fp->mpm_hi, ms, v, out);
 }
@@ -2069,9 +2187,8 @@ static inline uint64_t vc_hash(const char *p, size_t n, uint32_t fid)
 static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fid,
                        const sg_fplan *fp, tr_str v, tr_idset *hits)
 {
-    (void)p;
     if (v.n > SG_VC_MAXVAL) {
-        scan_fresh(fp, ps->ms, v, hits);
+        scan_fresh(p, fp, ps->ms, v, hits);
         return;
     }
     uint64_t h = vc_hash(v.p, v.n, fid) | 1;
@@ -2085,7 +2202,7 @@ static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fi
         }
     }
     tr_idset *one = &ps->one;
-    scan_fresh(fp, ps->ms, v, one);
+    scan_fresh(p, fp, ps->ms, v, one);
     add_ids(hits, one->ids, one->n);
     if (one->n <= SG_VC_MAXSLOTS) {
         /* The victim: a way not hot (the second when neither is); when both
@@ -2168,14 +2285,7 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
         for (uint32_t f = 0; f < ev->nfields; f++) {
             if (ev->fields[f].kind == TR_VNULL || covered[f])
                 continue;
-            tr_str v = sg_scratch_value(s, f);
-            for (uint32_t k = 0; k < p->nkwa; k++) {
-                const struct kwatom *a = &p->kwa[k];
-                if (!tr_idset_has(hits, a->slot) &&
-                    (a->caseless ? sg_memmem_nocase(v.p, v.n, a->lit.p, a->lit.n)
-                                 : sg_memmem(v.p, v.n, a->lit.p, a->lit.n)))
-                    tr_idset_add(hits, a->slot);
-            }
+            kw_search(p, sg_scratch_value(s, f), hits);
         }
     } else if (kw) {
         /* One scan of all values joined by newlines instead of one per

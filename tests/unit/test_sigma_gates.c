@@ -162,3 +162,42 @@ TEST(sigma_gates_or_of_ands)
     GATED(det, KV("Image", "C:\\w\\bitsadmin.exe", "CommandLine", "certutil -urlcache"), 0, 1);
     GATED(det, KV("Image", "C:\\w\\cmd.exe", "CommandLine", "dir"), 0, 0);
 }
+
+/* A field whose literals all have a byte ('=' in Hashes) followed by 8 more
+ * is scanned only when some '=' of the value is followed by the 8 bytes of
+ * a literal (plan.c, build_bgate); a keyword atom kept in that database is
+ * then searched for directly. */
+static const char *const hash_rules =
+    "title: hash\nlogsource:\n    product: test\ndetection:\n    selection:\n"
+    "        Hashes|contains:\n"
+    "            - 'SHA256=2FB6C04C4F95FB8D158AF94C137F90AC820716DEAF88D8EBEC956254E046CB29'\n"
+    "            - 'IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A744'\n"
+    "    condition: selection\n"
+    "---\n"
+    "title: keyword\nlogsource:\n    product: test\ndetection:\n"
+    "    keywords:\n        - '\\perfc.dat'\n    condition: keywords\n";
+
+static int hash_scan(const char *hashes)
+{
+    sgt_event e;
+    sgt_event_init(&e);
+    sgt_add(&e, "Hashes", hashes, TR_VSTR);
+    e.ev.logsource.product = TR_STR("test");
+    int n = sgt_eval_opts(hash_rules, &e.ev, NULL, NULL);
+    sgt_event_release(&e);
+    return n;
+}
+
+TEST(sigma_gates_byte_gate_of_a_field)
+{
+    CHECK_EQ(hash_scan("MD5=0123,SHA256=2fb6c04c4f95fb8d158af94c137f90ac820716deaf88d8ebec956254e046"
+                       "cb29,IMPHASH=00"), 1);
+    CHECK_EQ(hash_scan("SHA1=01,IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A744"), 1);
+    /* The 8 bytes after '=' agree, the rest does not. */
+    CHECK_EQ(hash_scan("IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A745"), 0);
+    CHECK_EQ(hash_scan("SHA256=0000,IMPHASH=0000000000000000000000000000000000"), 0);
+    /* The keyword in a value the gate rules out, and in one it lets in. */
+    CHECK_EQ(hash_scan("SHA256=00,X=C:\\Windows\\perfc.dat"), 1);
+    CHECK_EQ(hash_scan("IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A744 \\PERFC.DAT"), 2);
+    CHECK_EQ(hash_scan("\\perfc.dat"), 1);
+}
