@@ -249,14 +249,20 @@ static bool rare_at(const unsigned char *u, size_t i, size_t n)
            padded_quad_around((const char *)u + i, (const char *)u, (const char *)u + n);
 }
 
-bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end)
+#define NO_HIT SIZE_MAX
+
+/* The first position at or after o of p[0..n) where a literal or an always
+ * pattern starts, or NO_HIT; bytes up to safe_end may be read. o is taken as
+ * the start of a line (the byte before it, if any, is not a letter or digit). */
+static size_t first_hit(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end,
+                        size_t o)
 {
     const unsigned char *u = (const unsigned char *)p;
     uint64_t carry_word = 0, carry_digit = 0, carry_bs = 0;
     const uint64_t *bits = pf->bits;
     unsigned bits_shift = pf->bits_shift;
     bool short_lens = pf->short_lens != 0, zeros = pf->zeros, v4 = pf->v4;
-    for (size_t o = 0; o < n; o += 64) {
+    for (; o < n; o += 64) {
         ioc_pf_masks m;
         size_t avail = n - o;
         if (TR_LIKELY(avail >= 64 || (size_t)(safe_end - (p + o)) >= 64)) {
@@ -276,9 +282,17 @@ bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char
         uint64_t rare = m.bslash;
         if (v4) /* colons ("ffff:") and the first zero of a digit run (padded octets) */
             rare |= m.colon | (m.zero & ~(m.digit << 1 | carry_digit));
-        for (; rare; rare &= rare - 1)
-            if (rare_at(u, o + (size_t)__builtin_ctzll(rare), n))
-                return true;
+        /* the earliest hit of the chunk: the rare bytes first, then the word
+         * starts before it */
+        size_t hit = NO_HIT;
+        for (; rare; rare &= rare - 1) {
+            size_t i = o + (size_t)__builtin_ctzll(rare);
+            if (rare_at(u, i, n)) {
+                hit = i;
+                starts &= (2ULL << (i - o)) - 1; /* the starts up to it */
+                break;
+            }
+        }
         if (TR_LIKELY(o + 72 <= n) && !short_lens && !zeros) {
             /* every start here has 8 bytes after it: the bitmap decides */
             for (; starts; starts &= starts - 1) {
@@ -286,19 +300,47 @@ bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char
                 uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
                 uint64_t h = (w * 0x9E3779B97F4A7C15ULL) >> bits_shift;
                 if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) && has_long(pf, w, u + i, n - i))
-                    return true;
+                    return i < hit ? i : hit;
             }
         }
         for (; starts; starts &= starts - 1) {
             size_t i = o + (size_t)__builtin_ctzll(starts);
-            if (probe(pf, u, i, n))
-                return true;
-            if (zeros && u[i] == '0' && probe_after_zeros(pf, u, i, n))
-                return true;
+            if (probe(pf, u, i, n) || (zeros && u[i] == '0' && probe_after_zeros(pf, u, i, n)))
+                return i < hit ? i : hit;
         }
+        if (hit != NO_HIT)
+            return hit;
         carry_word = m.word >> 63;
         carry_digit = m.digit >> 63;
         carry_bs = m.bslash >> 62;
     }
-    return false;
+    return NO_HIT;
+}
+
+bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end)
+{
+    return first_hit(pf, p, n, safe_end, 0) != NO_HIT;
+}
+
+void ioc_pf_scan_span(const tr_ioc_prefilter *pf, const char *p, size_t n, const tr_record *recs,
+                      size_t nrecs, uint8_t *mark)
+{
+    size_t cur = 0, o = 0, q;
+    while ((q = first_hit(pf, p, n, p + n, o)) != NO_HIT) {
+        const char *at = p + q;
+        while (cur < nrecs && (recs[cur].status != TR_OK || !recs[cur].data.n ||
+                               recs[cur].data.p + recs[cur].data.n <= at))
+            cur++;
+        if (cur == nrecs)
+            return;
+        if (recs[cur].data.p > at) { /* between records: nothing to mark */
+            o = q + 1;
+            continue;
+        }
+        mark[cur] = 1;
+        /* on from the end of that record (a line start: it ends before a
+         * byte that is not a letter or digit, see tr_ioc_prefilter_mark) */
+        o = (size_t)(recs[cur].data.p + recs[cur].data.n - p);
+        cur++;
+    }
 }

@@ -336,30 +336,44 @@ bool tr_ioc_prefilter_text(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s, tr_
     return text.n && ioc_pf_scan(pf, text.p, text.n, text.p + text.n);
 }
 
+static bool word_byte(unsigned char c)
+{
+    return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
 tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
                              const tr_record *recs, size_t n, uint8_t *mark)
 {
     (void)s;
-    /* a record may be read past its end up to the end of the last one when
-     * the records are ascending slices of one buffer (a block) */
-    const char *end = NULL;
+    /* One pass over the block when its records are ascending slices of one
+     * buffer separated by bytes that are neither letters nor digits (line
+     * ends): each record then starts at a word start as it does alone. */
+    const char *start = NULL, *end = NULL;
     bool span = true;
-    for (size_t i = 0; i < n && span; i++) {
-        const tr_record *r = &recs[i];
-        if (r->status != TR_OK || !r->data.n)
-            continue;
-        if (end && r->data.p < end)
-            span = false;
-        end = r->data.p + r->data.n;
-    }
     for (size_t i = 0; i < n; i++) {
         const tr_record *r = &recs[i];
-        if (r->status != TR_OK) {
-            mark[i] = 1;
+        mark[i] = r->status != TR_OK;
+        if (r->status != TR_OK || !r->data.n)
             continue;
+        if (!start) {
+            start = r->data.p;
+        } else if (r->data.p <= end) { /* overlapping or touching: no line end between */
+            span = false;
+        } else {
+            for (const char *g = end; g < r->data.p && span; g++)
+                span = !word_byte((unsigned char)*g);
         }
-        const char *safe = span && end > r->data.p + r->data.n ? end : r->data.p + r->data.n;
-        mark[i] = r->data.n && ioc_pf_scan(pf, r->data.p, r->data.n, safe);
+        end = r->data.p + r->data.n;
     }
+    if (!start)
+        return TR_OK;
+    if (span) {
+        ioc_pf_scan_span(pf, start, (size_t)(end - start), recs, n, mark);
+        return TR_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!mark[i] && recs[i].data.n)
+            mark[i] = ioc_pf_scan(pf, recs[i].data.p, recs[i].data.n,
+                                  recs[i].data.p + recs[i].data.n);
     return TR_OK;
 }

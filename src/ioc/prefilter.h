@@ -78,4 +78,11 @@ void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m);
  * Bytes up to safe_end (>= p + n) may be read. */
 bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end);
 
+/* Marks mark[i] = 1 for each of the records recs[0..nrecs) (ascending
+ * slices of p[0..n), separated by bytes that are neither letters nor digits)
+ * that holds a literal or an always pattern, in one pass over p[0..n);
+ * leaves the others as they are. */
+void ioc_pf_scan_span(const tr_ioc_prefilter *pf, const char *p, size_t n, const tr_record *recs,
+                      size_t nrecs, uint8_t *mark);
+
 #endif

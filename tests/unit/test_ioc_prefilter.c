@@ -261,3 +261,59 @@ TEST(ioc_prefilter_covers)
     CHECK(!tr_ioc_prefilter_covers(TR_FMT_AUDITD));
     CHECK(!tr_ioc_prefilter_covers(TR_FMT_EVTX));
 }
+
+TEST(ioc_prefilter_block_pass_equals_record_pass)
+{
+    /* one pass over a block's lines marks what each line alone would */
+    tr_ioc_index *x = index_of("1.2.3.4\nevil.com\nt.co\n10.9.8.0/24\nfe8::1\n_drop.js\n"
+                               "d41d8cd98f00b204e9800998ecf8427e\nservicehost189.info\n");
+    CHECK(x != NULL);
+    tr_ioc_prefilter *pf;
+    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
+    tr_ioc_pf_scratch *s;
+    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    static const char *const pieces[] = {
+        "GET /a HTTP/1.1", "host=evil.com", "notevil.com", "11.2.3.4", "1.2.3.4:80",
+        "x\\nevil.com", "T.CO/", "t.com", "10.9.8.7", "110.9.8.7", "[0fe8::1]", "::FFFF:1.1.1.1",
+        "01.002.3.4", "a\\u002ecom", "D41D8CD98F00B204E9800998ECF8427E",
+        "servicehost18.info", "SERVICEHOST189.INFO.", "/x/_drop.js?", "ts=1579478400.049000",
+    };
+    char buf[16384];
+    tr_record recs[200];
+    uint8_t mark[200];
+    size_t len = 0, n = 0;
+    uint32_t seed = 7;
+    while (n < TR_ARRAY_LEN(recs)) {
+        /* a line of 1-6 pieces, some long enough to cross 64-byte chunks */
+        char line[512];
+        size_t ln = 0;
+        seed = seed * 1103515245u + 12345u;
+        unsigned k = 1 + (seed >> 16) % 6;
+        for (unsigned j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = pieces[(seed >> 16) % TR_ARRAY_LEN(pieces)];
+            ln += (size_t)snprintf(line + ln, sizeof(line) - ln, "%s%s", j ? " " : "", pc);
+        }
+        if (len + ln + 2 > sizeof(buf))
+            break;
+        memcpy(buf + len, line, ln);
+        recs[n] = (tr_record){ .data = { buf + len, ln }, .line = n + 1 };
+        len += ln;
+        if (n % 3 == 0) /* some lines end in CRLF */
+            buf[len++] = '\r';
+        buf[len++] = '\n';
+        n++;
+    }
+    CHECK(n > 100);
+    CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, n, mark), TR_OK);
+    size_t marked = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool alone = tr_ioc_prefilter_text(pf, s, recs[i].data);
+        CHECK_MSG(mark[i] == alone, "line %zu: %.*s", i, (int)recs[i].data.n, recs[i].data.p);
+        marked += mark[i];
+    }
+    CHECK(marked > 10 && marked < n); /* both kinds are there */
+    tr_ioc_pf_scratch_free(s);
+    tr_ioc_prefilter_free(pf);
+    tr_ioc_index_free(x);
+}
