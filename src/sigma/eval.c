@@ -80,11 +80,9 @@ tr_err tr_sigma_scratch_new(const tr_ruleset *rs, tr_sigma_scratch **out)
         err = sg_plan_scratch_new(rs->plan, &s->ps);
     if (!err && rs->plan)
         err = tr_idset_init(&s->hits, sg_plan_nslots(rs->plan));
-    if (!err) {
-        err = tr_idset_init(&s->clause_hit, sg_plan_nclauses(rs->plan));
-        if (!err)
-            err = tr_idset_init(&s->pred_hit, (uint32_t)np);
-    }
+    if (!err &&
+        !(s->chgen = tr_calloc(rs->plan ? sg_plan_nclauses(rs->plan) + 1u : 1, sizeof(uint32_t))))
+        err = TR_ENOMEM;
     if (!err && !tr_vec_grow((void **)&s->cands.v, &s->cands.cap, nr, sizeof(uint32_t)))
         err = TR_ENOMEM;
     for (int i = 0; i < SG_LS_CACHE && !err; i++) {
@@ -141,8 +139,7 @@ void tr_sigma_scratch_free(tr_sigma_scratch *s)
     if (s->ps)
         sg_plan_scratch_free(s->ps);
     tr_idset_release(&s->hits);
-    tr_idset_release(&s->clause_hit);
-    tr_idset_release(&s->pred_hit);
+    tr_free(s->chgen);
     tr_free(s);
 }
 
@@ -311,8 +308,10 @@ static inline bool bytes_eq(const char *a, const char *b, size_t n)
 
 static bool layout_same(const struct sg_layout *l, const tr_event *ev)
 {
-    if (l->nfields != ev->nfields)
-        return false;
+    uint32_t last = ev->nfields - 1;
+    if (l->nfields != ev->nfields || (ev->nfields && (ev->fields[last].name.n != l->nlen[last] ||
+                                                      ev->fields[last].alias.n != l->alen[last])))
+        return false; /* (the last names tell most kinds of event apart) */
     const char *b = l->bytes;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         tr_str nm = ev->fields[i].name, al = ev->fields[i].alias;
@@ -390,6 +389,7 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
         memset(s->fgen, 0, (rs->fields.n ? rs->fields.n : 1) * sizeof(uint32_t));
         memset(s->pgen, 0, (rs->preds.n ? rs->preds.n : 1) * sizeof(uint32_t));
         memset(s->cgen, 0, (rs->rules.n ? rs->rules.n : 1) * sizeof(uint32_t));
+        memset(s->chgen, 0, (rs->plan ? sg_plan_nclauses(rs->plan) + 1u : 1) * sizeof(uint32_t));
         memset(s->vgen.v, 0, s->vgen.n * sizeof(uint32_t));
         memset(s->lgen.v, 0, s->lgen.n * sizeof(uint32_t));
         s->gen = 1;
@@ -422,10 +422,17 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
     if ((escaped && tr_buf_reserve(&s->dec, escaped + 1)) ||
         (total && tr_buf_reserve(&s->low, total + 1)))
         return TR_ENOMEM;
-    uint64_t fp = layout_fp(ev);
-    struct sg_layout *l = &s->layouts[(fp >> 32) & (SG_LAYOUTS - 1)];
-    if (l->fp == fp && layout_same(l, ev))
+    /* The layout of the last event first: a log is read in runs of one kind
+     * of event, and this spares the fingerprint (all names read once more). */
+    struct sg_layout *l = s->last_layout;
+    if (l && l->fp && layout_same(l, ev))
         return layout_replay(s, l);
+    uint64_t fp = layout_fp(ev);
+    l = &s->layouts[(fp >> 32) & (SG_LAYOUTS - 1)];
+    if (l->fp == fp && layout_same(l, ev)) {
+        s->last_layout = l;
+        return layout_replay(s, l);
+    }
     for (uint32_t i = 0; i < nf; i++) {
         const tr_field *f = &ev->fields[i];
         tr_err err = bind_name(s, f->name, i);
@@ -435,6 +442,7 @@ static tr_err prepare_event(tr_sigma_scratch *s, const tr_event *ev)
             return err;
     }
     layout_store(s, l, fp, ev);
+    s->last_layout = l->fp ? l : NULL;
     return TR_OK;
 }
 
@@ -527,18 +535,29 @@ static int re_cb(void *ctx, uint32_t re, uint8_t flags, tr_str v)
     return r;
 }
 
-static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
+/* The cheap tests a value must pass before it is compared (with the
+ * prefilter; rule guards use them too: plan.h, sg_plan_rule_guard). */
+static inline bool value_may_match(const tr_sigma_scratch *sc, const sg_value *v, tr_str s)
 {
-    if (v->need != SG_NONE && e->s->decided && !tr_idset_has(&e->s->hits, v->need))
+    if (!sc->decided)
+        return true;
+    if (v->need != SG_NONE && !tr_idset_has(&sc->hits, v->need))
         return false; /* a literal it needs occurs in no value of the field */
-    if (v->need_lit.n && e->s->decided &&
+    if (v->need_lit.n &&
         !(v->need_cased ? sg_memmem(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL
                         : sg_memmem_nocase(s.p, s.n, v->need_lit.p, v->need_lit.n) != NULL))
         return false; /* the same with a literal too short for the database */
-    if (v->run_min && e->s->decided && !sg_has_run(v->run_set, v->run_min, s))
+    if (v->run_min && !sg_has_run(v->run_set, v->run_min, s))
         return false; /* no run of the characters a repetition in it needs */
-    if (v->pair_set && e->s->decided && !sg_has_pair(v->pair_set, v->pair_first, s))
+    if (v->pair_set && !sg_has_pair(v->pair_set, v->pair_first, s))
         return false; /* no two characters in a row that it needs */
+    return true;
+}
+
+static bool alt_match(evalctx *e, const sg_value *v, tr_str s, tr_str low)
+{
+    if (!value_may_match(e->s, v, s))
+        return false;
     if (v->op != SG_OP_FIELDREF)
         return sg_value_match(v, s, low, re_cb, e);
     tr_sigma_scratch *sc = e->s;
@@ -643,7 +662,7 @@ static bool values_direct(evalctx *e, const sg_pred *p)
 
 /* The same with the prefilter's decisions: decided literal tests are one
  * bit each; only the other values are evaluated. */
-static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_pdec *d)
+static bool values_decided(evalctx *e, const sg_pred *p, const sg_pdec *d)
 {
     tr_sigma_scratch *s = e->s;
     const uint32_t *und = s->und + d->und_off;
@@ -653,15 +672,16 @@ static bool values_decided(evalctx *e, const sg_pred *p, uint32_t pi, const sg_p
                 return true;
         return d->und_n && list_match(e, p, und, 0, d->und_n);
     }
-    if (!p->all)
-        return tr_idset_has(&s->pred_hit, pi) || (d->und_n && list_match(e, p, und, 0, d->und_n));
+    if (!p->all) /* one clause for the predicate */
+        return s->chgen[d->first_clause] == s->gen ||
+               (d->und_n && list_match(e, p, und, 0, d->und_n));
     const sg_value *vals = s->rs->values.v;
     uint32_t k = 0;
     for (uint32_t g = 0; g < p->ngroups; g++) {
         uint32_t k0 = k;
         while (k < d->und_n && vals[und[k]].group == g)
             k++;
-        if (tr_idset_has(&s->clause_hit, d->first_clause + g))
+        if (s->chgen[d->first_clause + g] == s->gen)
             continue;
         if (!list_match(e, p, und + k0, 0, k - k0))
             return false;
@@ -697,7 +717,7 @@ static bool pred_eval(evalctx *e, const sg_pred *p, uint32_t pi)
             return false;
     }
     const sg_pdec *d = s->decided ? &s->pdec[pi] : NULL;
-    bool res = d && d->decided ? values_decided(e, p, pi, d) : values_direct(e, p);
+    bool res = d && d->decided ? values_decided(e, p, d) : values_direct(e, p);
     return p->neg ? !res : res;
 }
 
@@ -824,6 +844,28 @@ static bool filtered(evalctx *e, const sg_rule *r, const tr_event *ev)
     return false;
 }
 
+/* Some value of a guard predicate of a rule without atoms passes the cheap
+ * tests of one of the predicate's values: else the rule cannot match. */
+static bool guard_pass(tr_sigma_scratch *s, const uint32_t *g, uint32_t n)
+{
+    const tr_ruleset *rs = s->rs;
+    for (uint32_t i = 0; i < n; i++) {
+        const sg_pred *p = &rs->preds.v[g[i]];
+        if (s->fgen[p->field] != s->gen)
+            continue;
+        for (uint32_t b = s->fhead[p->field]; b != SG_NONE; b = s->binds.v[b].next) {
+            uint32_t evf = s->binds.v[b].evf;
+            if (s->ev->fields[evf].kind == TR_VNULL)
+                continue;
+            tr_str v = sg_scratch_value(s, evf);
+            for (uint32_t k = p->first; k < p->first + p->n; k++)
+                if (value_may_match(s, &rs->values.v[k], v))
+                    return true;
+        }
+    }
+    return false;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -853,17 +895,23 @@ tr_err tr_sigma_scan(const tr_ruleset *rs, tr_sigma_scratch *s, const tr_event *
     s->stats.events++;
     sg_lscache *ls = logsource(s, ev);
     s->cur_ls = ls;
-    /* Candidates: applicable rules without atoms, plus atom hits. */
-    for (uint32_t i = 0; i < ls->nalways; i++) {
+    /* Candidates: atom hits, plus the applicable rules without atoms whose
+     * guard (if any) passes. */
+    for (uint32_t i = 0; i < ls->nalways; i++)
         s->cgen[ls->always[i]] = s->gen;
-        if (!TR_VEC_PUSH(&s->cands, ls->always[i]))
-            return TR_ENOMEM;
-    }
     if ((err = sg_plan_prefilter(rs, s)))
         return err;
     s->decided = sg_plan_prefiltered(rs->plan);
     s->pdec = sg_plan_pdec(rs->plan);
     s->und = sg_plan_und(rs->plan);
+    for (uint32_t i = 0; i < ls->nalways; i++) {
+        uint32_t ng;
+        const uint32_t *g = sg_plan_rule_guard(rs->plan, ls->always[i], &ng);
+        if (ng && !guard_pass(s, g, ng))
+            continue;
+        if (!TR_VEC_PUSH(&s->cands, ls->always[i]))
+            return TR_ENOMEM;
+    }
     if (s->cands.n > 128) {
         qsort(s->cands.v, s->cands.n, sizeof(uint32_t), cmp_u32);
     } else {

@@ -76,6 +76,8 @@ struct sg_plan {
     uint32_t *rule_route;
     uint8_t *rule_always;
     uint8_t *rule_keyword;
+    uint32_t *guard_off; /* rule without atoms -> its guard: guards[guard_off[r] .. */
+    uint32_t *guards;    /* guard_off[r + 1]), predicates (rule_guard) */
     uint32_t *gate_off;  /* rule -> its gates besides its atoms: gates[gate_off[r] ..  */
     uint32_t *gates;     /* gate_off[r + 1]), each a count n then n slots (one must hit) */
     bool prefilter;
@@ -94,14 +96,10 @@ struct sg_plan {
     uint32_t *fan;
     uint32_t *dec_off;   /* slot -> clauses it decides (CSR) */
     uint32_t *dec;
-    uint32_t *clause_pred; /* clause -> predicate */
     struct slothdr {
-        uint32_t dec, dec_end; /* clauses it decides: decp[dec .. dec_end) */
+        uint32_t dec, dec_end; /* clauses it decides: dec[dec .. dec_end) */
         uint32_t fan, fan_end; /* rules it is an atom of: fan[fan .. fan_end) */
-    } *hdr;              /* per slot, both tables side by side (one cache line) */
-    struct decp {
-        uint32_t clause, pred;
-    } *decp;
+    } * hdr;                   /* per slot, both tables side by side (one cache line) */
     uint32_t nclauses;
     sg_pdec *pdec;       /* per predicate */
     uint32_t *und;       /* undecided value indices, per predicate */
@@ -1461,7 +1459,7 @@ static tr_err build_decisions(builder *b)
     if (!p->pdec || !p->und)
         return TR_ENOMEM;
     TR_VEC(uint64_t) pairs = { 0 }; /* (slot << 32) | clause */
-    TR_VEC(uint32_t) cpred = { 0 };
+    uint32_t nclauses = 0;
     uint32_t nund = 0;
     tr_err err = TR_OK;
     for (uint32_t pi = 0; pi < rs->preds.n && !err; pi++) {
@@ -1496,17 +1494,18 @@ static tr_err build_decisions(builder *b)
             d->und_n = nund - d->und_off;
             continue;
         }
-        d->first_clause = (uint32_t)cpred.n;
-        for (uint32_t g = 0; g < pr->ngroups && !err; g++)
-            if (!TR_VEC_PUSH(&cpred, pi))
-                err = TR_ENOMEM;
+        /* With |all, a clause per rule value (each must hold); without, one
+         * for the whole predicate (any value will do): a hit marks one
+         * clause, however many of its values the slot decides. */
+        d->first_clause = nclauses;
+        nclauses += pr->all ? pr->ngroups : 1;
         for (uint32_t i = pr->first; i < pr->first + pr->n && !err; i++) {
             const sg_value *v = &rs->values.v[i];
             if (!v->slots) {
                 p->und[nund++] = i;
                 continue;
             }
-            uint32_t c = d->first_clause + v->group;
+            uint32_t c = d->first_clause + (pr->all ? v->group : 0);
             for (uint32_t k = 0; k < v->nslots && !err; k++)
                 if (!TR_VEC_PUSH(&pairs, ((uint64_t)v->slots[k] << 32) | c))
                     err = TR_ENOMEM;
@@ -1528,8 +1527,7 @@ static tr_err build_decisions(builder *b)
     }
     for (uint32_t sl = 0; sl < p->nslots && !err; sl++)
         p->dec_off[sl + 1] += p->dec_off[sl];
-    p->clause_pred = cpred.v;
-    p->nclauses = (uint32_t)cpred.n;
+    p->nclauses = nclauses;
     TR_VEC_FREE(&pairs);
     return err;
 }
@@ -1692,6 +1690,8 @@ static tr_err add_gates(builder *b, uint32_t r, gset *gs)
     return err;
 }
 
+static tr_err build_guards(tr_ruleset *rs, sg_plan *p);
+
 static tr_err build_prefilter(builder *b)
 {
     tr_ruleset *rs = b->rs;
@@ -1733,6 +1733,8 @@ static tr_err build_prefilter(builder *b)
         err = build_decisions(b);
     if (!err)
         err = order_children(rs, p);
+    if (!err)
+        err = build_guards(rs, p);
     if (err)
         return err;
     /* Fan-out table. */
@@ -1808,20 +1810,106 @@ static tr_err build_prefilter(builder *b)
     }
     /* The scan-time layout of the slot tables. */
     p->hdr = err ? NULL : tr_calloc((size_t)p->nslots + 1, sizeof(*p->hdr));
-    p->decp = err ? NULL : tr_calloc((size_t)p->dec_off[p->nslots] + 1, sizeof(*p->decp));
-    if (!err && (!p->hdr || !p->decp))
+    if (!err && !p->hdr)
         err = TR_ENOMEM;
-    for (uint32_t sl = 0; sl < p->nslots && !err; sl++) {
+    for (uint32_t sl = 0; sl < p->nslots && !err; sl++)
         p->hdr[sl] = (struct slothdr){ p->dec_off[sl], p->dec_off[sl + 1], p->fan_off[sl],
                                        p->fan_off[sl + 1] };
-        for (uint32_t k = p->dec_off[sl]; k < p->dec_off[sl + 1]; k++)
-            p->decp[k] = (struct decp){ p->dec[k], p->clause_pred[p->dec[k]] };
-    }
     if (!err && b->kw) {
         err = compile_mpm(b->kw, &p->kw, p->proto);
         if (!err)
             rs->stats.literals += (uint32_t)tr_mpm_literal_count(p->kw);
     }
+    return err;
+}
+
+/* ---- Guards of rules without atoms ---------------------------------------------------------- */
+
+/* A rule without atoms is evaluated for every event it applies to, yet most
+ * such rules cannot match unless one of a few regex or wildcard values does,
+ * and each of those carries cheap tests it must pass first (a literal, a run
+ * of a class, two characters in a row: need, need_lit, run_set, pair_set,
+ * tested by the evaluator before PCRE2). A rule's guard lists predicates,
+ * one of which must hold for the rule to match, whose every value has such
+ * tests: when no value of their fields passes the tests of any of their
+ * values, the rule is not evaluated (all SigmaHQ process_creation rules:
+ * PowerShell token obfuscation, Raspberry Robin's dot, SNAKE's hex
+ * arguments). */
+typedef TR_VEC(uint32_t) u32vec;
+
+static bool pred_guarded(const tr_ruleset *rs, const sg_pred *p)
+{
+    if (p->kind != SG_P_VALUES || p->neg || p->n == 0)
+        return false;
+    for (uint32_t i = p->first; i < p->first + p->n; i++) {
+        const sg_value *v = &rs->values.v[i];
+        if (v->need == SG_NONE && !v->need_lit.n && !v->run_min && !v->pair_set)
+            return false;
+    }
+    return true;
+}
+
+/* The guard of node ni appended to out (*ok), or nothing (!*ok): AND takes
+ * its first child with one (children are ordered cheapest first), OR and
+ * x-of need one in every child and take them all, NOT has none. */
+static tr_err node_guard(const tr_ruleset *rs, uint32_t ni, u32vec *out, bool *ok, int depth)
+{
+    const sg_node *n = &rs->nodes.v[ni];
+    const uint32_t *k = n->n ? rs->kids.v + n->first : NULL;
+    size_t start = out->n;
+    *ok = false;
+    if (depth > 64)
+        return TR_OK;
+    switch (n->op) {
+    case SG_N_PRED:
+        if (!pred_guarded(rs, &rs->preds.v[n->a]))
+            return TR_OK;
+        if (!TR_VEC_PUSH(out, n->a))
+            return TR_ENOMEM;
+        *ok = true;
+        return TR_OK;
+    case SG_N_AND:
+        for (uint32_t i = 0; i < n->n; i++) {
+            tr_err err = node_guard(rs, k[i], out, ok, depth + 1);
+            if (err || *ok)
+                return err;
+            out->n = start;
+        }
+        return TR_OK;
+    case SG_N_OR:
+    case SG_N_ATLEAST:
+        for (uint32_t i = 0; i < n->n; i++) {
+            tr_err err = node_guard(rs, k[i], out, ok, depth + 1);
+            if (err)
+                return err;
+            if (!*ok) {
+                out->n = start;
+                return TR_OK;
+            }
+        }
+        *ok = n->n > 0;
+        return TR_OK;
+    default: return TR_OK;
+    }
+}
+
+static tr_err build_guards(tr_ruleset *rs, sg_plan *p)
+{
+    u32vec g = { 0 };
+    tr_err err = TR_OK;
+    p->guard_off = tr_calloc(rs->rules.n + 1, sizeof(uint32_t));
+    if (!p->guard_off)
+        return TR_ENOMEM;
+    for (size_t r = 0; r < rs->rules.n && !err; r++) {
+        size_t start = g.n;
+        bool ok = false;
+        if (p->rule_always[r])
+            err = node_guard(rs, rs->rules.v[r].root, &g, &ok, 0);
+        if (!ok)
+            g.n = start;
+        p->guard_off[r + 1] = (uint32_t)g.n;
+    }
+    p->guards = g.v; /* (NULL when no rule has a guard) */
     return err;
 }
 
@@ -1956,8 +2044,6 @@ void sg_plan_free(sg_plan *p)
     tr_free(p->dec_off);
     tr_free(p->dec);
     tr_free(p->hdr);
-    tr_free(p->decp);
-    tr_free(p->clause_pred);
     tr_free(p->pdec);
     tr_free(p->und);
     TR_VEC_FREE(&p->routes);
@@ -1966,6 +2052,8 @@ void sg_plan_free(sg_plan *p)
     tr_free(p->rule_keyword);
     tr_free(p->gate_off);
     tr_free(p->gates);
+    tr_free(p->guard_off);
+    tr_free(p->guards);
     for (uint32_t f = 0; p->fplans && f < p->nfields; f++) {
         tr_mpm_free(p->fplans[f].mpm);
         tr_mpm_free(p->fplans[f].mpm_hi);
@@ -2001,6 +2089,12 @@ uint32_t sg_plan_rule_route(const sg_plan *p, uint32_t rule)
 bool sg_plan_rule_always(const sg_plan *p, uint32_t rule)
 {
     return p->rule_always[rule];
+}
+
+const uint32_t *sg_plan_rule_guard(const sg_plan *p, uint32_t rule, uint32_t *n)
+{
+    *n = p->guard_off ? p->guard_off[rule + 1] - p->guard_off[rule] : 0;
+    return *n ? p->guards + p->guard_off[rule] : NULL;
 }
 
 bool sg_plan_rule_keyword(const sg_plan *p, uint32_t rule)
@@ -2124,8 +2218,9 @@ static bool value_high(tr_str v)
     return (acc & 0x8080808080808080ULL) != 0;
 }
 
-/* The slots value v of field fid hits, into out. */
-static void scan_fresh(const sg_plan *p, const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v,
+/* The slots value v of field fid hits, into out; db: the value may hold
+ * one of the literals of fp->mpm (it has one and the byte gate let v in). */
+static void scan_fresh(const sg_plan *p, const sg_fplan *fp, tr_mpm_scratch *ms, tr_str v, bool db,
                        tr_idset *out)
 {
     size_t n;
@@ -2142,7 +2237,7 @@ static void scan_fresh(const sg_plan *p, const sg_fplan *fp, tr_mpm_scratch *ms,
             (ids = tr_strset_get(fp->num, (tr_str){ nk, nn }, &n)))
             add_ids(out, ids, n);
     }
-    if (fp->mpm && (fp->bgate < 0 || bgate_pass(fp, v)))
+    if (db)
         (void)tr_mpm_scan(fp->mpm, ms, v, out);
     else if (fp->mpm && p->kw_in_fields)
         kw_search(p, v, out);
@@ -2183,12 +2278,17 @@ static inline uint64_t vc_hash(const char *p, size_t n, uint32_t fid)
 
 /* The slots of value v of field fid, through the value cache (fields with
  * exact values only too: a set lookup hashes and compares case-folded, a
- * dearer way to the same answer for the few values such fields take). */
+ * dearer way to the same answer for the few values such fields take).
+ * A value the field's byte gate keeps out of its database skips the cache:
+ * the gate's few memchr() steps cost less than hashing the value (a Hashes
+ * value is 200 bytes), and storing the values seen once would only evict
+ * others. */
 static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fid,
                        const sg_fplan *fp, tr_str v, tr_idset *hits)
 {
-    if (v.n > SG_VC_MAXVAL) {
-        scan_fresh(p, fp, ps->ms, v, hits);
+    bool db = fp->mpm && (fp->bgate < 0 || bgate_pass(fp, v));
+    if (v.n > SG_VC_MAXVAL || (fp->bgate >= 0 && !db)) {
+        scan_fresh(p, fp, ps->ms, v, db, hits);
         return;
     }
     uint64_t h = vc_hash(v.p, v.n, fid) | 1;
@@ -2202,7 +2302,7 @@ static void scan_value(const sg_plan *p, struct sg_plan_scratch *ps, uint32_t fi
         }
     }
     tr_idset *one = &ps->one;
-    scan_fresh(p, fp, ps->ms, v, one);
+    scan_fresh(p, fp, ps->ms, v, db, one);
     add_ids(hits, one->ids, one->n);
     if (one->n <= SG_VC_MAXSLOTS) {
         /* The victim: a way not hot (the second when neither is); when both
@@ -2245,8 +2345,6 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
         return TR_OK;
     tr_idset *hits = &s->hits;
     tr_idset_reset(hits);
-    tr_idset_reset(&s->clause_hit);
-    tr_idset_reset(&s->pred_hit);
     tr_mpm_scratch *ms = s->ps->ms;
     const tr_event *ev = s->ev;
     (void)rs;
@@ -2322,10 +2420,8 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
     for (uint32_t i = 0; i < hits->n; i++) {
         uint32_t slot = hits->ids[i];
         const struct slothdr *h = &p->hdr[slot];
-        for (uint32_t k = h->dec; k < h->dec_end; k++) {
-            tr_idset_add(&s->clause_hit, p->decp[k].clause);
-            tr_idset_add(&s->pred_hit, p->decp[k].pred);
-        }
+        for (uint32_t k = h->dec; k < h->dec_end; k++)
+            s->chgen[p->dec[k]] = s->gen; /* (a stamp: nothing to reset) */
         for (uint32_t k = h->fan; k < h->fan_end; k++) {
             uint32_t r = p->fan[k];
             if (s->cgen[r] == s->gen || !routes[p->rule_route[r]])

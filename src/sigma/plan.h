@@ -26,6 +26,11 @@ const sg_route *sg_plan_route(const sg_plan *p, uint32_t i);
 uint32_t sg_plan_rule_route(const sg_plan *p, uint32_t rule);
 /* The rule has no atom: it is evaluated whenever it applies. */
 bool sg_plan_rule_always(const sg_plan *p, uint32_t rule);
+/* The guard of a rule without atoms (build_guards): predicates one of which
+ * must hold for the rule to match, each on a field, every value of which
+ * has tests that it must pass first (need, need_lit, run_set, pair_set).
+ * NULL and *n = 0 when it has none. */
+const uint32_t *sg_plan_rule_guard(const sg_plan *p, uint32_t rule, uint32_t *n);
 /* Some atom of the rule is a keyword (field-less) atom. */
 bool sg_plan_rule_keyword(const sg_plan *p, uint32_t rule);
 
@@ -34,8 +39,9 @@ uint32_t sg_plan_nslots(const sg_plan *p);
 /* The prefilter is on (else every applicable rule is evaluated in full). */
 bool sg_plan_prefiltered(const sg_plan *p);
 
-/* How the prefilter decides a predicate's values. Each rule value (group)
- * of a predicate is a clause; a hit slot marks the clauses it decides. */
+/* How the prefilter decides a predicate's values. With |all each rule
+ * value (group) of a predicate is a clause, without it the predicate is one;
+ * a hit slot stamps the clauses it decides (tr_sigma_scratch.chgen). */
 #define SG_PDEC_DIRECT 4
 
 typedef struct sg_pdec {
@@ -43,7 +49,8 @@ typedef struct sg_pdec {
     uint8_t ndirect;       /* > 0: a predicate without |all whose few decided values
                               are checked as these slots (no clause marks) */
     uint32_t direct[SG_PDEC_DIRECT];
-    uint32_t first_clause; /* clause of group 0 (groups are consecutive) */
+    uint32_t first_clause; /* with |all: the clause of group 0 (groups are consecutive);
+                              without: the predicate's only clause */
     uint32_t und_off;      /* values still evaluated directly: und[und_off …] */
     uint32_t und_n;
 } sg_pdec;

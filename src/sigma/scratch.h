@@ -61,6 +61,7 @@ struct tr_sigma_scratch {
     struct sg_namecache *names;
     /* field name sequences seen -> their bindings (eval.c) */
     struct sg_layout *layouts;
+    struct sg_layout *last_layout; /* the last event's (one of layouts), or NULL */
 
     /* predicate memo */
     uint32_t *pgen;
@@ -78,8 +79,7 @@ struct tr_sigma_scratch {
     uint8_t *re_reported;   /* per rule: a regex limit was already reported */
     struct sg_plan_scratch *ps;
     tr_idset hits;          /* prefilter slots hit by this event */
-    tr_idset clause_hit;    /* clauses decided true by this event's hits */
-    tr_idset pred_hit;      /* predicates with such a clause */
+    uint32_t *chgen;        /* per clause: decided true by this event's hits when == gen */
     bool decided;           /* hits is complete for this event: slots decide values */
     const struct sg_pdec *pdec; /* the plan's decisions per predicate (plan.h) */
     const uint32_t *und;        /* and the values they leave undecided */
