@@ -91,6 +91,9 @@ struct sg_plan {
         uint32_t slot;
     } *kwa;              /* with kw_in_fields: the keyword atoms, searched for directly */
     uint32_t nkwa;
+    uint8_t kw_anchor[2 * SG_KW_IN_FIELDS]; /* bytes one of which each occurrence of a
+                                               keyword atom has (kw_anchors) */
+    uint32_t nkw_anchor;
     uint32_t nslots;
     uint32_t *fan_off;   /* slot -> rules for which it is an atom (CSR) */
     uint32_t *fan;
@@ -1692,6 +1695,37 @@ static tr_err add_gates(builder *b, uint32_t r, gset *gs)
 
 static tr_err build_guards(tr_ruleset *rs, sg_plan *p);
 
+/* The byte every occurrence of keyword atom lit has (kw_search): one that
+ * is no ASCII letter, a rare one if it can, else its first letter in both
+ * cases when caseless. */
+static void kw_anchors(sg_plan *p, tr_str lit, bool caseless)
+{
+    int pick = -1;
+    for (size_t i = 0; i < lit.n; i++) {
+        unsigned char c = (unsigned char)lit.p[i];
+        bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        if (!caseless || !letter) {
+            if (pick < 0)
+                pick = (int)i;
+            if (!strchr(" \\/-.:\"", c) && c) {
+                pick = (int)i;
+                break;
+            }
+        }
+    }
+    if (!lit.n) {
+        p->nkw_anchor = UINT32_MAX; /* the empty keyword occurs everywhere */
+    } else if (p->nkw_anchor == UINT32_MAX) {
+        return;
+    } else if (pick >= 0) {
+        p->kw_anchor[p->nkw_anchor++] = (uint8_t)lit.p[pick];
+    } else {
+        unsigned char c = (unsigned char)lit.p[0];
+        p->kw_anchor[p->nkw_anchor++] = (uint8_t)(c | 0x20);
+        p->kw_anchor[p->nkw_anchor++] = (uint8_t)(c & ~0x20);
+    }
+}
+
 static tr_err build_prefilter(builder *b)
 {
     tr_ruleset *rs = b->rs;
@@ -1781,6 +1815,7 @@ static tr_err build_prefilter(builder *b)
             if (nocase)
                 sg_lower((char *)l.p, l);
             p->kwa[p->nkwa++] = (struct kwatom){ l, nocase, kl->slot };
+            kw_anchors(p, l, nocase);
         }
     }
     for (uint32_t f = 0; f < p->nfields && !err; f++) {
@@ -2188,6 +2223,22 @@ static void kw_search(const sg_plan *p, tr_str v, tr_idset *hits)
     }
 }
 
+/* Some keyword atom may occur in v: it has one of their anchor bytes
+ * (kw_anchors). A value without one is not searched: a memchr() per anchor
+ * instead of a search per atom (all SigmaHQ process_creation rules: the
+ * GUIDs, times and ids no field database scans, ~14 values per event,
+ * searched for '\\perfc.dat'). */
+static bool kw_maybe(const sg_plan *p, tr_str v)
+{
+    uint32_t na = p->nkw_anchor;
+    if (na == UINT32_MAX)
+        return true;
+    for (uint32_t k = 0; k < na; k++)
+        if (v.n && memchr(v.p, (uint8_t)p->kw_anchor[k], v.n))
+            return true;
+    return false;
+}
+
 /* The value may hold one of the field's ASCII literals (build_bgate). */
 static bool bgate_pass(const sg_fplan *fp, tr_str v)
 {
@@ -2239,7 +2290,7 @@ static void scan_fresh(const sg_plan *p, const sg_fplan *fp, tr_mpm_scratch *ms,
     }
     if (db)
         (void)tr_mpm_scan(fp->mpm, ms, v, out);
-    else if (fp->mpm && p->kw_in_fields)
+    else if (fp->mpm && p->kw_in_fields && kw_maybe(p, v))
         kw_search(p, v, out);
     if (fp->mpm_hi && value_high(v))
         (void)tr_mpm_scan(fp->mpm_hi, ms, v, out);
@@ -2383,7 +2434,9 @@ tr_err sg_plan_prefilter(const tr_ruleset *rs, tr_sigma_scratch *s)
         for (uint32_t f = 0; f < ev->nfields; f++) {
             if (ev->fields[f].kind == TR_VNULL || covered[f])
                 continue;
-            kw_search(p, sg_scratch_value(s, f), hits);
+            tr_str v = sg_scratch_value(s, f);
+            if (kw_maybe(p, v))
+                kw_search(p, v, hits);
         }
     } else if (kw) {
         /* One scan of all values joined by newlines instead of one per

@@ -441,6 +441,54 @@ TEST(sigma_field_names_bound_per_event)
     tr_ruleset_free(rs);
 }
 
+/* Long field names: a layout is the same only if every byte of every name
+ * is (first, middle and last bytes of names of 16 to 32 bytes and longer;
+ * eval.c, bytes_eq). Each event is scanned twice in a row. */
+TEST(sigma_field_names_long_layouts)
+{
+    const char *y = "title: a\nlogsource: {product: test}\ndetection:\n"
+                    "    s1: {Event.EventData.TargetUserName|contains: evil}\n"
+                    "    s2: {Event.EventData.TargetUserNameAndDomainOfIt|contains: evil}\n"
+                    "    condition: 1 of s*\n";
+    tr_ruleset *rs = sgt_load(y);
+    CHECK(rs);
+    tr_sigma_scratch *s;
+    CHECK(tr_sigma_scratch_new(rs, &s) == TR_OK);
+    static const struct {
+        const char *name;
+        int want;
+    } evs[] = {
+        { "Event.EventData.TargetUserName", 1 },
+        { "Event.EventData.TargetUserNamf", 0 },
+        { "Event.EventDbta.TargetUserName", 0 },
+        { "Fvent.EventData.TargetUserName", 0 },
+        { "Event.EventData.TargetUserNameAndDomainOfIt", 1 },
+        { "Event.EventData.TargetUserNameAndDomainOfIu", 0 },
+        { "Event.EventData.TargetUserNameAndDombinOfIt", 0 },
+        { "Event.EventData.TargetUsesNameAndDomainOfIt", 0 },
+        { "Event.EventData.TargetUserNameAndDomainOfIt", 1 },
+    };
+    for (int round = 0; round < 2; round++) {
+        for (size_t k = 0; k < TR_ARRAY_LEN(evs) * 2; k++) {
+            size_t i = k / 2;
+            sgt_event e;
+            sgt_event_init(&e);
+            e.ev.logsource.product = TR_STR("test");
+            sgt_add(&e, "Event.System.Computer", "ws1", TR_VSTR);
+            sgt_add(&e, evs[i].name, "evil", TR_VSTR);
+            sgt_add(&e, "Event.EventData.CommandLine", "x", TR_VSTR);
+            sgt_hits h;
+            memset(&h, 0, sizeof(h));
+            CHECK(tr_sigma_scan(rs, s, &e.ev, sgt_on_match, &h) == TR_OK);
+            CHECK_MSG((int)h.n == evs[i].want, "event %zu round %d: %u matches", i, round, h.n);
+            CHECK_EQ(sgt_scan(rs, &e.ev, NULL), evs[i].want);
+            sgt_event_release(&e);
+        }
+    }
+    tr_sigma_scratch_free(s);
+    tr_ruleset_free(rs);
+}
+
 /* Carets and backticks are atoms however short (Dosfuscation, PowerShell
  * token obfuscation): the prefiltered scan still finds every match. */
 TEST(sigma_obfuscation_marks_are_atoms)
@@ -476,6 +524,26 @@ TEST(sigma_keyword_atoms_in_field_databases)
     NO_MATCH(det, KV("CommandLine", "C:\\perfc.da", "Image", "t", "Other", "perfc.dat"));
     NO_MATCH(det, KV("CommandLine", "C:\\perfc", "Image", ".dat"));
     MATCH(det, KV("CommandLine", "mimikatz", "Image", "C:\\procdump.exe"));
+}
+
+/* Values no field database scans are searched for the (few) keyword atoms
+ * only when they hold an anchor byte of one (plan.c, kw_anchors): a rare
+ * byte that is no letter, else the first letter in both cases. */
+TEST(sigma_keyword_anchor_bytes)
+{
+    const char *det = "    sel:\n        CommandLine|contains: 'zzqqzz'\n"
+                      "    kw:\n        - 'MimiKatz'\n        - 'a-b+c'\n"
+                      "    condition: sel or kw\n";
+    MATCH(det, KV("CommandLine", "x", "Other", "xxMIMIKATZyy"));
+    MATCH(det, KV("CommandLine", "x", "Other", "mimikatz"));
+    MATCH(det, KV("CommandLine", "x", "Other", "0123456789abcdefmimikatz"));
+    NO_MATCH(det, KV("CommandLine", "x", "Other", "mimikat"));
+    NO_MATCH(det, KV("CommandLine", "x", "Other", "Mimi Katz"));
+    MATCH(det, KV("CommandLine", "x", "Other", "1+2 a-b+c"));
+    MATCH(det, KV("CommandLine", "x", "Other", "A-B+C"));
+    MATCH(det, KV("CommandLine", "x", "Other", "12345678a-b+c"));
+    NO_MATCH(det, KV("CommandLine", "x", "Other", "a-b+"));
+    NO_MATCH(det, KV("CommandLine", "x", "Other", "0123456789abcdef-b+c"));
 }
 
 /* With more keyword atoms than the field databases take, every value is in
