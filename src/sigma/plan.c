@@ -1867,9 +1867,8 @@ static tr_err build_prefilter(builder *b)
  * tested by the evaluator before PCRE2). A rule's guard lists predicates,
  * one of which must hold for the rule to match, whose every value has such
  * tests: when no value of their fields passes the tests of any of their
- * values, the rule is not evaluated (all SigmaHQ process_creation rules:
- * PowerShell token obfuscation, Raspberry Robin's dot, SNAKE's hex
- * arguments). */
+ * values, the rule is not evaluated (all SigmaHQ process_creation rules,
+ * bench/sigma.sh's events: 8.9 -> 5.9 rules evaluated per event). */
 typedef TR_VEC(uint32_t) u32vec;
 
 static bool pred_guarded(const tr_ruleset *rs, const sg_pred *p)
