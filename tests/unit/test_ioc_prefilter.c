@@ -86,6 +86,29 @@ static bool passes(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s, const char 
     return tr_ioc_prefilter_text(pf, s, tr_str_c(line));
 }
 
+/* An index of feed with its prefilter and a scratch (all NULL on failure). */
+typedef struct pf_fixture {
+    tr_ioc_index *x;
+    tr_ioc_prefilter *pf;
+    tr_ioc_pf_scratch *s;
+} pf_fixture;
+
+static pf_fixture fixture_of(const char *feed)
+{
+    pf_fixture f = { index_of(feed), NULL, NULL };
+    if (f.x && (tr_ioc_prefilter_new(f.x, &f.pf, NULL, 0) || !f.pf ||
+                tr_ioc_pf_scratch_new(f.pf, &f.s)))
+        f.s = NULL;
+    return f;
+}
+
+static void fixture_free(pf_fixture *f)
+{
+    tr_ioc_pf_scratch_free(f->s);
+    tr_ioc_prefilter_free(f->pf);
+    tr_ioc_index_free(f->x);
+}
+
 TEST(ioc_prefilter_text)
 {
     tr_ioc_index *x = index_of("1.2.3.4\nevil.com\nhttp://bad.example.org/x\n"
@@ -168,13 +191,10 @@ TEST(ioc_prefilter_word_starts_and_ends)
 {
     /* short literals (under 8 bytes) need the word to end after them or to
      * end with a non-word byte of their own; long ones are verified whole */
-    tr_ioc_index *x = index_of("t.co\n10.9.8.0/24\nfe8::1\nservicehost189.info\n_drop.js\n");
-    CHECK(x != NULL);
-    tr_ioc_prefilter *pf;
-    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
-    CHECK(pf != NULL);
-    tr_ioc_pf_scratch *s;
-    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    pf_fixture f = fixture_of("t.co\n10.9.8.0/24\nfe8::1\nservicehost189.info\n_drop.js\n");
+    CHECK(f.s != NULL);
+    const tr_ioc_prefilter *pf = f.pf;
+    tr_ioc_pf_scratch *s = f.s;
     CHECK(passes(pf, s, "GET https://t.co/abc"));
     CHECK(passes(pf, s, "host T.CO."));
     CHECK(passes(pf, s, "t.co"));
@@ -192,9 +212,7 @@ TEST(ioc_prefilter_word_starts_and_ends)
     const char *buf = "x servicehost189.infoXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
     CHECK(tr_ioc_prefilter_text(pf, s, (tr_str){ buf, 21 }));
     CHECK(!tr_ioc_prefilter_text(pf, s, (tr_str){ buf, 20 }));
-    tr_ioc_pf_scratch_free(s);
-    tr_ioc_prefilter_free(pf);
-    tr_ioc_index_free(x);
+    fixture_free(&f);
 }
 
 TEST(ioc_prefilter_masks_agree)
@@ -226,16 +244,13 @@ TEST(ioc_prefilter_masks_agree)
 TEST(ioc_prefilter_no_ipv4_no_padded_check)
 {
     /* without IPv4 indicators neither "ffff:" nor padded octets pass a line */
-    tr_ioc_index *x = index_of("evil.com\n");
-    tr_ioc_prefilter *pf;
-    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
-    tr_ioc_pf_scratch *s;
-    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    pf_fixture f = fixture_of("evil.com\n");
+    CHECK(f.s != NULL);
+    const tr_ioc_prefilter *pf = f.pf;
+    tr_ioc_pf_scratch *s = f.s;
     CHECK(!passes(pf, s, "::ffff:1.2.3.4 001.002.003.004"));
     CHECK(passes(pf, s, "EVIL.COM."));
-    tr_ioc_pf_scratch_free(s);
-    tr_ioc_prefilter_free(pf);
-    tr_ioc_index_free(x);
+    fixture_free(&f);
 }
 
 TEST(ioc_prefilter_off_for_short_literal)
@@ -265,13 +280,11 @@ TEST(ioc_prefilter_covers)
 TEST(ioc_prefilter_block_pass_equals_record_pass)
 {
     /* one pass over a block's lines marks what each line alone would */
-    tr_ioc_index *x = index_of("1.2.3.4\nevil.com\nt.co\n10.9.8.0/24\nfe8::1\n_drop.js\n"
-                               "d41d8cd98f00b204e9800998ecf8427e\nservicehost189.info\n");
-    CHECK(x != NULL);
-    tr_ioc_prefilter *pf;
-    CHECK_EQ(tr_ioc_prefilter_new(x, &pf, NULL, 0), TR_OK);
-    tr_ioc_pf_scratch *s;
-    CHECK_EQ(tr_ioc_pf_scratch_new(pf, &s), TR_OK);
+    pf_fixture f = fixture_of("1.2.3.4\nevil.com\nt.co\n10.9.8.0/24\nfe8::1\n_drop.js\n"
+                              "d41d8cd98f00b204e9800998ecf8427e\nservicehost189.info\n");
+    CHECK(f.s != NULL);
+    const tr_ioc_prefilter *pf = f.pf;
+    tr_ioc_pf_scratch *s = f.s;
     static const char *const pieces[] = {
         "GET /a HTTP/1.1", "host=evil.com", "notevil.com", "11.2.3.4", "1.2.3.4:80",
         "x\\nevil.com", "T.CO/", "t.com", "10.9.8.7", "110.9.8.7", "[0fe8::1]", "::FFFF:1.1.1.1",
@@ -313,7 +326,5 @@ TEST(ioc_prefilter_block_pass_equals_record_pass)
         marked += mark[i];
     }
     CHECK(marked > 10 && marked < n); /* both kinds are there */
-    tr_ioc_pf_scratch_free(s);
-    tr_ioc_prefilter_free(pf);
-    tr_ioc_index_free(x);
+    fixture_free(&f);
 }
