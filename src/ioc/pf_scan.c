@@ -22,11 +22,6 @@
 
 #include "ioc/prefilter.h"
 
-static inline bool is_word(unsigned char c)
-{
-    return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
-}
-
 static inline bool is_digit(unsigned char c)
 {
     return (unsigned char)(c - '0') < 10;
@@ -38,7 +33,7 @@ void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m)
     for (unsigned i = 0; i < 64; i++) {
         unsigned char c = q[i];
         uint64_t b = 1ULL << i;
-        m->word |= is_word(c) ? b : 0;
+        m->word |= ioc_pf_is_word(c) ? b : 0;
         m->digit |= is_digit(c) ? b : 0;
         m->bslash |= c == '\\' ? b : 0;
         m->colon |= c == ':' ? b : 0;
@@ -99,7 +94,7 @@ static inline uint64_t load_le64(const unsigned char *p)
 
 static inline bool bit_set(const tr_ioc_prefilter *pf, uint64_t key)
 {
-    uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> pf->bits_shift;
+    uint64_t h = ioc_pf_bit(pf, key);
     return (pf->bits[h >> 6] >> (h & 63)) & 1;
 }
 
@@ -122,7 +117,7 @@ static bool eq_folded(const unsigned char *t, const char *lit, size_t n)
  * bytes left in the record)? */
 static bool has_long(const tr_ioc_prefilter *pf, uint64_t key, const unsigned char *t, size_t rem)
 {
-    size_t i = (size_t)((key * 0xC2B2AE3D27D4EB4FULL) >> pf->tab_shift);
+    size_t i = ioc_pf_slot(pf, key);
     for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
         const ioc_pf_entry *e = &pf->tab[i];
         if (e->key == key && e->len <= rem && eq_folded(t + 8, pf->pool + e->off + 8, e->len - 8))
@@ -134,20 +129,12 @@ static bool has_long(const tr_ioc_prefilter *pf, uint64_t key, const unsigned ch
 /* A literal shorter than 8 bytes equal to key (it holds all its bytes)? */
 static bool has_short(const tr_ioc_prefilter *pf, uint64_t key)
 {
-    size_t i = (size_t)((key * 0xC2B2AE3D27D4EB4FULL) >> pf->tab_shift);
+    size_t i = ioc_pf_slot(pf, key);
     for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask)
         if (pf->tab[i].key == key)
             return true;
     return false;
 }
-
-static const uint8_t word_byte[256] = {
-#define W10 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-#define W26 W10, W10, 1, 1, 1, 1, 1, 1
-    ['0'] = W10, ['A'] = W26, ['a'] = W26,
-#undef W26
-#undef W10
-};
 
 /* Does a literal shorter than 8 bytes start at u[s]? w: the folded bytes
  * from s (0 past the record's end). */
@@ -161,7 +148,7 @@ static bool probe_short(const tr_ioc_prefilter *pf, const unsigned char *u, size
             break;
         /* a short literal ends where the word does, or with a non-word byte
          * of its own (a network's "10.1.2.", an IPv6 group's "db8:") */
-        if (l < rem && word_byte[u[s + l]] && word_byte[u[s + l - 1]])
+        if (l < rem && ioc_pf_is_word(u[s + l]) && ioc_pf_is_word(u[s + l - 1]))
             continue;
         uint64_t k = w & ((1ULL << (8 * l)) - 1);
         if (bit_set(pf, k) && has_short(pf, k))
@@ -260,7 +247,6 @@ static size_t first_hit(const tr_ioc_prefilter *pf, const char *p, size_t n, con
     const unsigned char *u = (const unsigned char *)p;
     uint64_t carry_word = 0, carry_digit = 0, carry_bs = 0;
     const uint64_t *bits = pf->bits;
-    unsigned bits_shift = pf->bits_shift;
     bool short_lens = pf->short_lens != 0, zeros = pf->zeros, v4 = pf->v4;
     for (; o < n; o += 64) {
         ioc_pf_masks m;
@@ -298,7 +284,7 @@ static size_t first_hit(const tr_ioc_prefilter *pf, const char *p, size_t n, con
             for (; starts; starts &= starts - 1) {
                 size_t i = o + (size_t)__builtin_ctzll(starts);
                 uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
-                uint64_t h = (w * 0x9E3779B97F4A7C15ULL) >> bits_shift;
+                uint64_t h = ioc_pf_bit(pf, w);
                 if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) && has_long(pf, w, u + i, n - i))
                     return i < hit ? i : hit;
             }

@@ -127,8 +127,7 @@ static size_t v4_literal(const ioc_ip *ip, char *out, size_t cap)
 static size_t from_word_start(char *out, size_t n)
 {
     size_t k = 0;
-    while (k < n && !((unsigned char)((out[k] | 0x20) - 'a') < 26u ||
-                      (unsigned char)(out[k] - '0') < 10u))
+    while (k < n && !ioc_pf_is_word((unsigned char)out[k]))
         k++;
     memmove(out, out + k, n - k);
     return n - k;
@@ -204,7 +203,7 @@ static unsigned log2_at_least(size_t n)
 static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit, size_t n)
 {
     uint64_t key = ioc_pf_key(lit, n);
-    size_t i = (size_t)((key * 0xC2B2AE3D27D4EB4FULL) >> pf->tab_shift);
+    size_t i = ioc_pf_slot(pf, key);
     for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
         const ioc_pf_entry *e = &pf->tab[i];
         if (e->key == key && e->len == n && !memcmp(pf->pool + e->off, lit, n))
@@ -215,7 +214,7 @@ static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit,
         dst[k] = (char)((unsigned char)lit[k] | 0x20);
     pf->tab[i] = (ioc_pf_entry){ key, (uint32_t)*pool_len, (uint32_t)n };
     *pool_len += n;
-    uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> pf->bits_shift;
+    uint64_t h = ioc_pf_bit(pf, key);
     pf->bits[h >> 6] |= 1ULL << (h & 63);
     if (n < 8)
         pf->short_lens |= (uint8_t)(1u << n);
@@ -336,11 +335,6 @@ bool tr_ioc_prefilter_text(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s, tr_
     return text.n && ioc_pf_scan(pf, text.p, text.n, text.p + text.n);
 }
 
-static bool word_byte(unsigned char c)
-{
-    return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
-}
-
 tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
                              const tr_record *recs, size_t n, uint8_t *mark)
 {
@@ -361,7 +355,7 @@ tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
             span = false;
         } else {
             for (const char *g = end; g < r->data.p && span; g++)
-                span = !word_byte((unsigned char)*g);
+                span = !ioc_pf_is_word((unsigned char)*g);
         }
         end = r->data.p + r->data.n;
     }

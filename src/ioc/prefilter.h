@@ -42,6 +42,24 @@ struct tr_ioc_prefilter {
     tr_ioc_pf_stats st;
 };
 
+/* An ASCII letter or digit: a literal starts at one whose previous byte is
+ * not one (pf_scan.c). */
+static inline bool ioc_pf_is_word(unsigned char c)
+{
+    return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
+/* The bitmap bit and the first table slot of a key (build and scan alike). */
+static inline uint64_t ioc_pf_bit(const tr_ioc_prefilter *pf, uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ULL) >> pf->bits_shift;
+}
+
+static inline size_t ioc_pf_slot(const tr_ioc_prefilter *pf, uint64_t key)
+{
+    return (size_t)((key * 0xC2B2AE3D27D4EB4FULL) >> pf->tab_shift);
+}
+
 /* Case folding of the prefilter: every byte or-ed with 0x20. It maps 'A' to
  * 'a' and also a few non-letters onto others ('@' onto '`'); applied to the
  * literals and to the text alike, it can only add candidates. */
