@@ -188,9 +188,9 @@ TR_API tr_err tr_ioc_scan_value(const tr_ioc_index *x, tr_ioc_scratch *s, tr_vty
  * a network's fixed octets, a domain, a URL's host, …), plus a few
  * always-candidate patterns for spellings that parsers or the normaliser
  * turn into a value the literal does not show (JSON \u and log \x escapes,
- * IPv4-mapped IPv6, zero-padded IPv4 octets). One Vectorscan database of
- * them marks the lines worth parsing; a line it does not mark cannot produce
- * an indicator match. Built apart from the index, so that loading and
+ * IPv4-mapped IPv6, zero-padded IPv4 octets). A table of the literals,
+ * probed at the word starts of the raw text, marks the lines worth parsing;
+ * a line it does not mark cannot produce an indicator match. Built apart from the index, so that loading and
  * listing feeds do not pay for it. Immutable and thread-shared once built;
  * each thread scans with its own tr_ioc_pf_scratch.
  */
@@ -200,15 +200,16 @@ typedef struct tr_ioc_pf_scratch tr_ioc_pf_scratch;
 typedef struct tr_ioc_pf_stats {
     size_t literals;     /* distinct literals in the database */
     size_t always;       /* always-candidate patterns */
-    size_t memory;       /* bytes of the Vectorscan databases */
-    double compile_s;    /* seconds spent compiling them */
+    size_t memory;       /* bytes of its tables */
+    double compile_s;    /* seconds spent building them */
+    const char *scan;    /* the scan's instruction set: "AVX-512BW", "SSE2", "portable" */
 } tr_ioc_pf_stats;
 
 /* Builds the prefilter of x. *out is NULL with TR_OK when no exact
  * prefilter exists for this index (an indicator whose literal is shorter
  * than 3 bytes, e.g. "::1" or a /4 network); then why (when non-NULL)
- * receives the reason. Errors: TR_ENOMEM, TR_EINTERNAL (Vectorscan refused
- * the patterns; the reason in why). x must outlive nothing: the prefilter
+ * receives the reason. Errors: TR_ENOMEM, TR_ELIMIT (more indicators than
+ * its 32-bit offsets hold). x must outlive nothing: the prefilter
  * keeps no pointer to it. */
 TR_API tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char *why,
                                    size_t whylen);
@@ -230,8 +231,7 @@ TR_API bool tr_ioc_prefilter_covers(tr_format fmt);
  * records whose status is not TR_OK are marked 1. When the records are
  * ascending, non-overlapping slices of one buffer (a tr_block), the span
  * from the first to the end of the last is scanned once; otherwise each
- * record is scanned alone. Allocation-free. Returns TR_OK, or TR_EINTERNAL
- * (Vectorscan failed; mark then holds 1 everywhere: every record passes). */
+ * record is scanned alone. Allocation-free. Returns TR_OK. */
 TR_API tr_err tr_ioc_prefilter_mark(const tr_ioc_prefilter *pf, tr_ioc_pf_scratch *s,
                                     const tr_record *recs, size_t n, uint8_t *mark);
 

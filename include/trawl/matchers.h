@@ -34,7 +34,7 @@ TR_API tr_matcher tr_matcher_ioc_prefiltered(const tr_ioc_index *x, tr_ioc_prefi
 
 /* Above this many indicators tr_matcher_ioc_auto builds no prefilter: its
  * bitmap would no longer fit a core's L2 cache (docs/IOC.md, "Prefilter"). */
-#define TR_IOC_PREFILTER_MAX_INDICATORS 32768
+#define TR_IOC_PREFILTER_MAX_INDICATORS 262144
 
 /* The indicator matcher of a hunt: prefiltered when prefilter is true and
  * the index allows it, else plain; why not is logged (info: too many

@@ -16,69 +16,12 @@
  */
 #include "core/common.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
+#include "ioc/pf_masks.h"
 #include "ioc/prefilter.h"
 
 static inline bool is_digit(unsigned char c)
 {
     return (unsigned char)(c - '0') < 10;
-}
-
-void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m)
-{
-    *m = (ioc_pf_masks){ 0 };
-    for (unsigned i = 0; i < 64; i++) {
-        unsigned char c = q[i];
-        uint64_t b = 1ULL << i;
-        m->word |= ioc_pf_is_word(c) ? b : 0;
-        m->digit |= is_digit(c) ? b : 0;
-        m->bslash |= c == '\\' ? b : 0;
-        m->colon |= c == ':' ? b : 0;
-        m->zero |= c == '0' ? b : 0;
-    }
-}
-
-#if defined(__SSE2__)
-/* unsigned range checks with signed compares: x in [lo, lo + n) when
- * (x + 0x80 - lo) as a signed byte is below -128 + n */
-static inline __attribute__((always_inline)) void masks16(const unsigned char *q, unsigned sh,
-                                                          ioc_pf_masks *m)
-{
-    const __m128i fold = _mm_set1_epi8(0x20);
-    const __m128i dbias = _mm_set1_epi8((char)(0x80 - '0')), dlim = _mm_set1_epi8(-128 + 10);
-    const __m128i abias = _mm_set1_epi8((char)(0x80 - 'a')), alim = _mm_set1_epi8(-128 + 26);
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-    __m128i dig = _mm_cmplt_epi8(_mm_add_epi8(x, dbias), dlim);
-    __m128i let = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, fold), abias), alim);
-    m->word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dig, let)) << sh;
-    m->digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << sh;
-    m->bslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))
-                 << sh;
-    m->colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':'))) << sh;
-    m->zero |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('0'))) << sh;
-}
-
-static inline __attribute__((always_inline)) void masks64(const unsigned char *q, ioc_pf_masks *m)
-{
-    *m = (ioc_pf_masks){ 0 };
-    masks16(q, 0, m);
-    masks16(q + 16, 16, m);
-    masks16(q + 32, 32, m);
-    masks16(q + 48, 48, m);
-}
-#else
-static inline void masks64(const unsigned char *q, ioc_pf_masks *m)
-{
-    ioc_pf_masks64_portable(q, m);
-}
-#endif
-
-void ioc_pf_masks64(const unsigned char *q, ioc_pf_masks *m)
-{
-    masks64(q, m);
 }
 
 /* 8 bytes at p as a little-endian word (keys are built byte by byte). */
@@ -113,17 +56,38 @@ static bool eq_folded(const unsigned char *t, const char *lit, size_t n)
     return true;
 }
 
-/* A literal of 8 bytes or more whose first 8 are key starts at t (rem
- * bytes left in the record)? */
-static bool has_long(const tr_ioc_prefilter *pf, uint64_t key, const unsigned char *t, size_t rem)
+/* A literal of lo to hi bytes (at most rem) under table key k at t, whose
+ * first skip bytes are known to match? */
+static inline bool in_chain(const tr_ioc_prefilter *pf, uint64_t k, const unsigned char *t,
+                            size_t rem, uint32_t lo, uint32_t hi, size_t skip)
 {
-    size_t i = ioc_pf_slot(pf, key);
-    for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
+    uint64_t h = ioc_pf_key_bit(pf, k);
+    if (!((pf->key_bits[h >> 6] >> (h & 63)) & 1))
+        return false;
+    for (size_t i = ioc_pf_slot(pf, k); pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
         const ioc_pf_entry *e = &pf->tab[i];
-        if (e->key == key && e->len <= rem && eq_folded(t + 8, pf->pool + e->off + 8, e->len - 8))
+        if (e->key == k && e->len >= lo && e->len <= hi && e->len <= rem &&
+            eq_folded(t + skip, pf->pool + e->off + skip, e->len - skip))
             return true;
     }
     return false;
+}
+
+/* A literal of 8 bytes or more whose first 8 are key starts at t (rem
+ * bytes left in the record)? One chain per length class (8-11, 12-15, 16
+ * and more), each keyed by as many bytes as its literals have for sure. */
+static bool has_long(const tr_ioc_prefilter *pf, uint64_t key, const unsigned char *t, size_t rem)
+{
+    if (rem >= 16 &&
+        in_chain(pf, ioc_pf_key_long(key, load_le64(t + 8) | IOC_PF_FOLD8), t, rem, 16,
+                 UINT32_MAX, 0))
+        return true;
+    if (pf->len12 && rem >= 12) {
+        uint64_t k2 = ioc_pf_key((const char *)t + 8, 4);
+        if (in_chain(pf, ioc_pf_key_long(key, k2), t, rem, 12, 15, 0))
+            return true;
+    }
+    return pf->len8 && in_chain(pf, key, t, rem, 8, 11, 8);
 }
 
 /* A literal shorter than 8 bytes equal to key (it holds all its bytes)? */
@@ -131,7 +95,7 @@ static bool has_short(const tr_ioc_prefilter *pf, uint64_t key)
 {
     size_t i = ioc_pf_slot(pf, key);
     for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask)
-        if (pf->tab[i].key == key)
+        if (pf->tab[i].key == key && pf->tab[i].len < 8)
             return true;
     return false;
 }
@@ -236,71 +200,80 @@ static bool rare_at(const unsigned char *u, size_t i, size_t n)
            padded_quad_around((const char *)u + i, (const char *)u, (const char *)u + n);
 }
 
+/* The bytes of a chunk where rare_at can find an IPv4 always pattern: a
+ * colon after four f's ("ffff:"), and the first zero of a run of digits
+ * that a digit follows, with a dot just before the run or 2 or 3 bytes on
+ * (a padded octet, "010" or "01", has a dot on one side). Bytes past the
+ * chunk are unknown and taken as possible. carry_*: bit 0 is the last
+ * byte of the previous chunk; prev_f: its whole f mask. */
+static inline uint64_t v4_candidates(const ioc_pf_masks *m, uint64_t carry_digit,
+                                     uint64_t carry_dot, uint64_t prev_f)
+{
+    uint64_t ffff = (m->f << 1 | prev_f >> 63) & (m->f << 2 | prev_f >> 62) &
+                    (m->f << 3 | prev_f >> 61) & (m->f << 4 | prev_f >> 60);
+    uint64_t run_zero = m->zero & ~(m->digit << 1 | carry_digit) & (m->digit >> 1 | 1ULL << 63);
+    uint64_t dot_near = (m->dot << 1 | carry_dot) | m->dot >> 2 | m->dot >> 3 | 7ULL << 61;
+    return (m->colon & ffff) | (run_zero & dot_near);
+}
+
 #define NO_HIT SIZE_MAX
 
-/* The first position at or after o of p[0..n) where a literal or an always
- * pattern starts, or NO_HIT; bytes up to safe_end may be read. o is taken as
- * the start of a line (the byte before it, if any, is not a letter or digit). */
+#define PF_FIRST_HIT first_hit_base
+#define PF_MASKS64 ioc_pf_masks64_base
+#define PF_TARGET
+#include "ioc/pf_first_hit.h"
+
+#if IOC_PF_HAVE_AVX512
+#define PF_FIRST_HIT first_hit_avx512
+#define PF_MASKS64 ioc_pf_masks64_avx512
+#define PF_TARGET IOC_PF_AVX512_TARGET
+#include "ioc/pf_first_hit.h"
+#endif
+
+ioc_pf_isa ioc_pf_best_isa(void)
+{
+#if IOC_PF_HAVE_AVX512
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi") &&
+        __builtin_cpu_supports("bmi2"))
+        return IOC_PF_ISA_AVX512;
+#endif
+    return IOC_PF_ISA_BASE;
+}
+
+bool ioc_pf_isa_supported(ioc_pf_isa isa)
+{
+    return isa == IOC_PF_ISA_BASE || isa == ioc_pf_best_isa();
+}
+
+const char *ioc_pf_isa_name(ioc_pf_isa isa)
+{
+#if defined(__SSE2__)
+    return isa == IOC_PF_ISA_AVX512 ? "AVX-512BW" : "SSE2";
+#else
+    return isa == IOC_PF_ISA_AVX512 ? "AVX-512BW" : "portable";
+#endif
+}
+
+void ioc_pf_masks64(ioc_pf_isa isa, const unsigned char *q, ioc_pf_masks *m)
+{
+#if IOC_PF_HAVE_AVX512
+    if (isa == IOC_PF_ISA_AVX512) {
+        ioc_pf_masks64_avx512_call(q, m);
+        return;
+    }
+#endif
+    (void)isa;
+    ioc_pf_masks64_base(q, m);
+}
+
 static size_t first_hit(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end,
                         size_t o)
 {
-    const unsigned char *u = (const unsigned char *)p;
-    uint64_t carry_word = 0, carry_digit = 0, carry_bs = 0;
-    const uint64_t *bits = pf->bits;
-    bool short_lens = pf->short_lens != 0, zeros = pf->zeros, v4 = pf->v4;
-    for (; o < n; o += 64) {
-        ioc_pf_masks m;
-        size_t avail = n - o;
-        if (TR_LIKELY(avail >= 64 || (size_t)(safe_end - (p + o)) >= 64)) {
-            masks64(u + o, &m);
-        } else {
-            unsigned char tmp[64] = { 0 };
-            memcpy(tmp, u + o, avail);
-            masks64(tmp, &m);
-        }
-        if (avail < 64) {
-            uint64_t keep = (1ULL << avail) - 1;
-            m.word &= keep, m.digit &= keep, m.bslash &= keep, m.colon &= keep, m.zero &= keep;
-        }
-        uint64_t after_word = m.word << 1 | carry_word; /* bit i: byte i-1 is a letter or digit */
-        uint64_t after_esc = m.bslash << 2 | carry_bs;  /* bit i: byte i-2 is a backslash */
-        uint64_t starts = m.word & (~after_word | after_esc);
-        uint64_t rare = m.bslash;
-        if (v4) /* colons ("ffff:") and the first zero of a digit run (padded octets) */
-            rare |= m.colon | (m.zero & ~(m.digit << 1 | carry_digit));
-        /* the earliest hit of the chunk: the rare bytes first, then the word
-         * starts before it */
-        size_t hit = NO_HIT;
-        for (; rare; rare &= rare - 1) {
-            size_t i = o + (size_t)__builtin_ctzll(rare);
-            if (rare_at(u, i, n)) {
-                hit = i;
-                starts &= (2ULL << (i - o)) - 1; /* the starts up to it */
-                break;
-            }
-        }
-        if (TR_LIKELY(o + 72 <= n) && !short_lens && !zeros) {
-            /* every start here has 8 bytes after it: the bitmap decides */
-            for (; starts; starts &= starts - 1) {
-                size_t i = o + (size_t)__builtin_ctzll(starts);
-                uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
-                uint64_t h = ioc_pf_bit(pf, w);
-                if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) && has_long(pf, w, u + i, n - i))
-                    return i < hit ? i : hit;
-            }
-        }
-        for (; starts; starts &= starts - 1) {
-            size_t i = o + (size_t)__builtin_ctzll(starts);
-            if (probe(pf, u, i, n) || (zeros && u[i] == '0' && probe_after_zeros(pf, u, i, n)))
-                return i < hit ? i : hit;
-        }
-        if (hit != NO_HIT)
-            return hit;
-        carry_word = m.word >> 63;
-        carry_digit = m.digit >> 63;
-        carry_bs = m.bslash >> 62;
-    }
-    return NO_HIT;
+#if IOC_PF_HAVE_AVX512
+    if (pf->isa == IOC_PF_ISA_AVX512)
+        return first_hit_avx512(pf, p, n, safe_end, o);
+#endif
+    return first_hit_base(pf, p, n, safe_end, o);
 }
 
 bool ioc_pf_scan(const tr_ioc_prefilter *pf, const char *p, size_t n, const char *safe_end)

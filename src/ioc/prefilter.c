@@ -21,6 +21,7 @@
 #include "ioc/prefilter.h"
 #include "ioc/value.h"
 
+
 /* ------------------------------------------------------------ literals */
 
 /*
@@ -202,7 +203,7 @@ static unsigned log2_at_least(size_t n)
 /* Adds the folded literal lit[0..n) unless it is there already. */
 static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit, size_t n)
 {
-    uint64_t key = ioc_pf_key(lit, n);
+    uint64_t key = ioc_pf_table_key(lit, n);
     size_t i = ioc_pf_slot(pf, key);
     for (; pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
         const ioc_pf_entry *e = &pf->tab[i];
@@ -214,10 +215,14 @@ static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit,
         dst[k] = (char)((unsigned char)lit[k] | 0x20);
     pf->tab[i] = (ioc_pf_entry){ key, (uint32_t)*pool_len, (uint32_t)n };
     *pool_len += n;
-    uint64_t h = ioc_pf_bit(pf, key);
+    uint64_t h = ioc_pf_bit(pf, ioc_pf_key(lit, n)); /* the scan probes the first 8 bytes */
     pf->bits[h >> 6] |= 1ULL << (h & 63);
+    h = ioc_pf_key_bit(pf, key);
+    pf->key_bits[h >> 6] |= 1ULL << (h & 63);
     if (n < 8)
         pf->short_lens |= (uint8_t)(1u << n);
+    pf->len8 |= n >= 8 && n < 12;
+    pf->len12 |= n >= 12 && n < 16;
     pf->st.literals++;
 }
 
@@ -235,9 +240,15 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
     if (!pf)
         return TR_ENOMEM;
     /* 64 bits a literal keeps the bitmap about 1.5 % full (a probe of an
-     * unrelated word passes it that rarely); capped at 16 MB */
+     * unrelated word passes it that rarely); capped at 16 MB. The key
+     * bitmap, probed only after a hit in the first, has 32. */
     unsigned bits_log2 = log2_at_least(n * 64);
     bits_log2 = bits_log2 < 16 ? 16 : bits_log2 > 27 ? 27 : bits_log2;
+    unsigned key_bits_log2 = log2_at_least(n * 32);
+    key_bits_log2 = key_bits_log2 < 12 ? 12 : key_bits_log2 > 27 ? 27 : key_bits_log2;
+    pf->key_bits_shift = 64 - key_bits_log2;
+    size_t key_bits_bytes = ((size_t)1 << key_bits_log2) / 8;
+    pf->key_bits = tr_calloc(1, key_bits_bytes);
     unsigned tab_log2 = log2_at_least(n * 2 + 2);
     pf->bits_shift = 64 - bits_log2;
     pf->tab_shift = 64 - tab_log2;
@@ -255,7 +266,7 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
         pool_cap += ind.value.n + 8;
     }
     pf->pool = tr_malloc(pool_cap ? pool_cap : 1);
-    if (!pf->bits || !pf->tab || !pf->pool)
+    if (!pf->bits || !pf->key_bits || !pf->tab || !pf->pool)
         goto out;
     for (size_t i = 0; i < n; i++) {
         tr_indicator ind;
@@ -274,8 +285,10 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
         pf->zeros |= is_v6_indicator(&ind);
         add_literal(pf, &pool_len, lit, k);
     }
+    pf->isa = ioc_pf_best_isa();
+    pf->st.scan = ioc_pf_isa_name(pf->isa);
     pf->st.always = 2 + 2 * pf->v4; /* \u, \x; with IPv4: ffff: and zero-padded octets */
-    pf->st.memory = bits_bytes + tab_bytes + pool_cap;
+    pf->st.memory = bits_bytes + key_bits_bytes + tab_bytes + pool_cap;
     pf->st.compile_s = mono_s() - t0;
     *out = pf;
     pf = NULL;
@@ -290,6 +303,7 @@ void tr_ioc_prefilter_free(tr_ioc_prefilter *pf)
     if (!pf)
         return;
     tr_free(pf->bits);
+    tr_free(pf->key_bits);
     tr_free(pf->tab);
     tr_free(pf->pool);
     tr_free(pf);

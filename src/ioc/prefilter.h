@@ -13,6 +13,22 @@
 
 #define IOC_PF_MIN_LITERAL 3 /* shorter literals turn the prefilter off */
 
+/* The scan's instruction sets: the baseline (SSE2 on x86-64, else a
+ * portable loop) and, on x86-64 CPUs that have it, AVX-512BW. */
+typedef enum ioc_pf_isa { IOC_PF_ISA_BASE, IOC_PF_ISA_AVX512 } ioc_pf_isa;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define IOC_PF_HAVE_AVX512 1
+#define IOC_PF_AVX512_TARGET __attribute__((target("avx512bw,bmi,bmi2")))
+#else
+#define IOC_PF_HAVE_AVX512 0
+#endif
+
+/* The best instruction set of this CPU; whether isa runs here; its name. */
+ioc_pf_isa ioc_pf_best_isa(void);
+bool ioc_pf_isa_supported(ioc_pf_isa isa);
+const char *ioc_pf_isa_name(ioc_pf_isa isa);
+
 /* The necessary literal of an indicator of type t with canonical value v,
  * lower-cased into out (cap bytes): bytes that every raw line whose event
  * can match the indicator holds (ignoring ASCII case), unless the line
@@ -22,7 +38,10 @@
  * address whose first six groups are zero). */
 size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap);
 
-/* A literal in the table: its key (ioc_pf_key) and its folded bytes. */
+/* A literal in the table: its key and its folded bytes. The key of a
+ * literal under 12 bytes is its first 8 (ioc_pf_key); of a longer one, a
+ * hash of its first 12 or 16 (ioc_pf_key_at), so that the many literals
+ * sharing 8 bytes ("login-…", "update-…") do not share a chain. */
 typedef struct ioc_pf_entry {
     uint64_t key; /* 0: empty slot */
     uint32_t off; /* in pool */
@@ -32,13 +51,18 @@ typedef struct ioc_pf_entry {
 struct tr_ioc_prefilter {
     uint64_t *bits;      /* one bit per hashed key: most probes stop here */
     unsigned bits_shift; /* 64 - log2(bits in the bitmap) */
+    uint64_t *key_bits;  /* one bit per table key of a literal of 8 bytes or */
+    unsigned key_bits_shift; /* more: most first-8-byte hits stop here */
     ioc_pf_entry *tab;   /* open addressing, linear probing */
     unsigned tab_shift;  /* 64 - log2(slots) */
     size_t tab_mask;
     char *pool;          /* literal bytes, folded (ioc_pf_fold) */
     uint8_t short_lens;  /* bit k set: a literal of k bytes (3 <= k < 8) */
+    bool len8;           /* a literal of 8 to 11 bytes */
+    bool len12;          /* a literal of 12 to 15 bytes */
     bool v4;             /* IPv4 indicators: "ffff:" and zero-padded octets pass */
     bool zeros;          /* IPv6 literals: also probe after a group's leading zeros */
+    ioc_pf_isa isa;      /* the scan's instruction set (ioc_pf_best_isa; tests set it) */
     tr_ioc_pf_stats st;
 };
 
@@ -53,6 +77,11 @@ static inline bool ioc_pf_is_word(unsigned char c)
 static inline uint64_t ioc_pf_bit(const tr_ioc_prefilter *pf, uint64_t key)
 {
     return (key * 0x9E3779B97F4A7C15ULL) >> pf->bits_shift;
+}
+
+static inline uint64_t ioc_pf_key_bit(const tr_ioc_prefilter *pf, uint64_t key)
+{
+    return (key * 0xD6E8FEB86659FD93ULL) >> pf->key_bits_shift;
 }
 
 static inline size_t ioc_pf_slot(const tr_ioc_prefilter *pf, uint64_t key)
@@ -78,6 +107,23 @@ static inline uint64_t ioc_pf_key(const char *p, size_t n)
     return w;
 }
 
+/* The table key of a literal of 12 bytes or more from k8, its first 8
+ * bytes as ioc_pf_key gives them, and k2, the next 4 (length 12 to 15) or 8
+ * (16 or more) the same way. Never 0 (an empty slot). */
+static inline uint64_t ioc_pf_key_long(uint64_t k8, uint64_t k2)
+{
+    uint64_t h = (k8 ^ (k2 * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* The table key of the folded literal lit[0..n), n >= 3. */
+static inline uint64_t ioc_pf_table_key(const char *lit, size_t n)
+{
+    uint64_t k8 = ioc_pf_key(lit, n);
+    return n < 12 ? k8 : ioc_pf_key_long(k8, ioc_pf_key(lit + 8, n < 16 ? 4 : 8));
+}
+
 /* Per 64 bytes of text: bit i describes byte i. */
 typedef struct ioc_pf_masks {
     uint64_t word;   /* an ASCII letter or digit */
@@ -85,11 +131,13 @@ typedef struct ioc_pf_masks {
     uint64_t bslash; /* '\' */
     uint64_t colon;  /* ':' */
     uint64_t zero;   /* '0' */
+    uint64_t dot;    /* '.' */
+    uint64_t f;      /* 'f' or 'F' */
 } ioc_pf_masks;
 
-/* The masks of q[0..64): with SSE2 where the compiler has it, and the
- * portable version (the unit tests check that both agree). */
-void ioc_pf_masks64(const unsigned char *q, ioc_pf_masks *m);
+/* The masks of q[0..64) as the scan of isa computes them, and the portable
+ * version (the unit tests check that they agree). */
+void ioc_pf_masks64(ioc_pf_isa isa, const unsigned char *q, ioc_pf_masks *m);
 void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m);
 
 /* True when p[0..n) (one record) holds a literal or an always pattern.

@@ -186,7 +186,7 @@ tr_matcher tr_matcher_ioc_auto(const tr_ioc_index *x, bool prefilter)
     }
     tr_ioc_pf_stats ps;
     tr_ioc_prefilter_stats(pf, &ps);
-    tr_info("indicator prefilter: %zu literals, %zu always patterns, %.1f MB, built in %.2f s",
-            ps.literals, ps.always, (double)ps.memory / 1e6, ps.compile_s);
+    tr_info("indicator prefilter: %zu literals, %zu always patterns, %.1f MB, built in %.2f s, "
+            "%s scan", ps.literals, ps.always, (double)ps.memory / 1e6, ps.compile_s, ps.scan);
     return tr_matcher_ioc_prefiltered(x, pf);
 }

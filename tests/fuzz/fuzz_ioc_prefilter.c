@@ -7,9 +7,14 @@
  * combined, W3C after a header, syslog), the rest is one record. The index
  * holds every indicator type (addresses, networks v4 and v6, IPv6, domains,
  * URLs, digests, e-mail, file names) so that each literal rule is exercised.
+ * A second index holds only literals of 8 bytes or more (the scan's fast
+ * loop; literals sharing their first 8 or 12 bytes, of each length class),
+ * and each prefilter's verdict must not depend on the instruction set
+ * (baseline and AVX-512BW, when the CPU has it).
  */
 #include "core/common.h"
 
+#include "ioc/prefilter.h"
 #include "trawl/arena.h"
 #include "trawl/ioc.h"
 #include "trawl/logsource.h"
@@ -26,6 +31,14 @@ static const char feed[] = "1.2.3.4\n10.9.8.0/24\n172.16.0.0/12\n203.0.113.7\n20
                            /* short literals (under 8 bytes), a group with leading
                             * zeros, a name starting with a non-word byte */
                            "t.co\nab.cd\nfe8::1\nabc:1::/32\n_x.js\n5.6.7.8\n";
+
+/* no literal under 8 bytes, no IPv6: every start is probed by the bitmap */
+static const char feed_long[] = "10.20.30.40\n10.20.30.44\n10.20.3.4\n192.168.100.200\n"
+                                "medianet607.cn\nmedianet60.cn\nmedianet607.com\n"
+                                "medianet607.cn.example\nstatsupport.info\n"
+                                "http://login-update.example.com/x\nlogin-update.example.co\n"
+                                "d41d8cd98f00b204e9800998ecf8427e\nsomeone@medianet607.cn\n"
+                                "invoice_0412.docm\n";
 
 static const char *const zeek_headers[] = {
     "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-",
@@ -46,10 +59,15 @@ static const char *const w3c_headers[] = {
 static const tr_format formats[] = { TR_FMT_EVE, TR_FMT_JSON, TR_FMT_ZEEK, TR_FMT_COMBINED,
                                      TR_FMT_W3C, TR_FMT_SYSLOG, TR_FMT_ZEEK_JSON };
 
-static tr_ioc_index *x;
-static tr_ioc_prefilter *pf;
-static tr_ioc_scratch *scan_s;
-static tr_ioc_pf_scratch *pf_s;
+/* an index, its prefilter and their scratch */
+typedef struct checked {
+    tr_ioc_index *x;
+    tr_ioc_prefilter *pf;
+    tr_ioc_scratch *scan_s;
+    tr_ioc_pf_scratch *pf_s;
+} checked;
+
+static checked all_types, long_only;
 static tr_router *router;
 static tr_arena *arena;
 static tr_field fields[512];
@@ -61,22 +79,59 @@ static int count(void *ctx, const tr_ioc_match *m)
     return 0;
 }
 
-static void setup(void)
+static void load(checked *c, const char *text, size_t n)
 {
     tr_ioc_builder *b;
     char err[256];
     if (tr_ioc_builder_new(NULL, &b) ||
-        tr_ioc_builder_add_feed_mem(b, feed, sizeof(feed) - 1, TR_IOCF_PLAIN, "f.txt", NULL) ||
-        tr_ioc_builder_finish(b, &x) || tr_ioc_prefilter_new(x, &pf, err, sizeof(err)) || !pf ||
-        tr_ioc_scratch_new(x, &scan_s) || tr_ioc_pf_scratch_new(pf, &pf_s) ||
-        tr_router_new(NULL, &router, err, sizeof(err)) ||
+        tr_ioc_builder_add_feed_mem(b, text, n, TR_IOCF_PLAIN, "f.txt", NULL) ||
+        tr_ioc_builder_finish(b, &c->x) || tr_ioc_prefilter_new(c->x, &c->pf, err, sizeof(err)) ||
+        !c->pf || tr_ioc_scratch_new(c->x, &c->scan_s) || tr_ioc_pf_scratch_new(c->pf, &c->pf_s))
+        abort();
+}
+
+static void setup(void)
+{
+    char err[256];
+    load(&all_types, feed, sizeof(feed) - 1);
+    load(&long_only, feed_long, sizeof(feed_long) - 1);
+    if (tr_router_new(NULL, &router, err, sizeof(err)) ||
         !(arena = tr_arena_new(64 * 1024, 64u << 20)))
         abort();
 }
 
+/* The verdict of c's prefilter on line with the instruction set isa. */
+static bool passes_with(checked *c, ioc_pf_isa isa, tr_str line)
+{
+    ioc_pf_isa best = c->pf->isa;
+    c->pf->isa = isa;
+    bool yes = tr_ioc_prefilter_text(c->pf, c->pf_s, line);
+    c->pf->isa = best;
+    return yes;
+}
+
+static void check(checked *c, tr_format fmt, const tr_event *ev, tr_str line)
+{
+    bool yes = passes_with(c, IOC_PF_ISA_BASE, line);
+    if (ioc_pf_isa_supported(IOC_PF_ISA_AVX512) && passes_with(c, IOC_PF_ISA_AVX512, line) != yes) {
+        fprintf(stderr, "the AVX-512BW scan disagrees with the baseline: %.*s\n", (int)line.n,
+                line.p);
+        abort();
+    }
+    if (!ev || !tr_ioc_prefilter_covers(fmt))
+        return;
+    unsigned n = 0;
+    tr_ioc_scan(c->x, c->scan_s, ev, count, &n);
+    if (n && !yes) {
+        fprintf(stderr, "prefilter missed a line with %u indicator matches (%s): %.*s\n", n,
+                tr_format_name(fmt), (int)line.n, line.p);
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!x)
+    if (!router)
         setup();
     if (size < 1)
         return 0;
@@ -96,16 +151,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tr_arena_reset(arena);
     tr_event_reset(&ev);
-    if (tr_parser_parse(p, line, &ev) == TR_OK) {
+    bool parsed = tr_parser_parse(p, line, &ev) == TR_OK;
+    if (parsed)
         tr_router_route_typed(router, &ev);
-        unsigned n = 0;
-        tr_ioc_scan(x, scan_s, &ev, count, &n);
-        if (n && tr_ioc_prefilter_covers(fmt) && !tr_ioc_prefilter_text(pf, pf_s, line)) {
-            fprintf(stderr, "prefilter missed a line with %u indicator matches (%s): %.*s\n", n,
-                    tr_format_name(fmt), (int)line.n, line.p);
-            abort();
-        }
-    }
+    check(&all_types, fmt, parsed ? &ev : NULL, line);
+    check(&long_only, fmt, parsed ? &ev : NULL, line);
     tr_parser_free(p);
     return 0;
 }

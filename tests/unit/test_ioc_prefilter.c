@@ -217,19 +217,25 @@ TEST(ioc_prefilter_word_starts_and_ends)
 
 TEST(ioc_prefilter_masks_agree)
 {
-    /* the SSE2 byte classes equal the portable ones on every byte value */
+    /* the SIMD byte classes (SSE2, and AVX-512BW where the CPU has it)
+     * equal the portable ones on every byte value */
     unsigned char q[64];
-    for (unsigned round = 0; round < 8; round++) {
+    for (unsigned round = 0; round < 16; round++) {
+        ioc_pf_isa isa = round < 8 ? IOC_PF_ISA_BASE : IOC_PF_ISA_AVX512;
+        if (!ioc_pf_isa_supported(isa))
+            continue;
         for (unsigned i = 0; i < 64; i++)
             q[i] = (unsigned char)(round * 64 + i);
         ioc_pf_masks a, b;
-        ioc_pf_masks64(q, &a);
+        ioc_pf_masks64(isa, q, &a);
         ioc_pf_masks64_portable(q, &b);
         CHECK_EQ(a.word, b.word);
         CHECK_EQ(a.digit, b.digit);
         CHECK_EQ(a.bslash, b.bslash);
         CHECK_EQ(a.colon, b.colon);
         CHECK_EQ(a.zero, b.zero);
+        CHECK_EQ(a.dot, b.dot);
+        CHECK_EQ(a.f, b.f);
     }
     ioc_pf_masks m;
     ioc_pf_masks64_portable((const unsigned char *)"aZ09:\\0_@[`{/.-"
@@ -239,6 +245,10 @@ TEST(ioc_prefilter_masks_agree)
     CHECK_EQ(m.colon & 0xffff, 0x10u);
     CHECK_EQ(m.bslash & 0xffff, 0x20u);
     CHECK_EQ(m.zero & 0xffff, 0x44u);
+    CHECK_EQ(m.dot & 0xffff, 0xa000u); /* the "." and the filler from 15 on */
+    ioc_pf_masks64_portable((const unsigned char *)"fF.f"
+                            "............................................................", &m);
+    CHECK_EQ(m.f & 0xffff, 0xbu);
 }
 
 TEST(ioc_prefilter_no_ipv4_no_padded_check)
@@ -277,26 +287,13 @@ TEST(ioc_prefilter_covers)
     CHECK(!tr_ioc_prefilter_covers(TR_FMT_EVTX));
 }
 
-TEST(ioc_prefilter_block_pass_equals_record_pass)
+/* Builds 200 lines of 1-6 pieces into buf, the records into recs. */
+static size_t lines_of(const char *const *pieces, size_t npieces, char *buf, size_t cap,
+                       tr_record *recs, size_t nrecs)
 {
-    /* one pass over a block's lines marks what each line alone would */
-    pf_fixture f = fixture_of("1.2.3.4\nevil.com\nt.co\n10.9.8.0/24\nfe8::1\n_drop.js\n"
-                              "d41d8cd98f00b204e9800998ecf8427e\nservicehost189.info\n");
-    CHECK(f.s != NULL);
-    const tr_ioc_prefilter *pf = f.pf;
-    tr_ioc_pf_scratch *s = f.s;
-    static const char *const pieces[] = {
-        "GET /a HTTP/1.1", "host=evil.com", "notevil.com", "11.2.3.4", "1.2.3.4:80",
-        "x\\nevil.com", "T.CO/", "t.com", "10.9.8.7", "110.9.8.7", "[0fe8::1]", "::FFFF:1.1.1.1",
-        "01.002.3.4", "a\\u002ecom", "D41D8CD98F00B204E9800998ECF8427E",
-        "servicehost18.info", "SERVICEHOST189.INFO.", "/x/_drop.js?", "ts=1579478400.049000",
-    };
-    char buf[16384];
-    tr_record recs[200];
-    uint8_t mark[200];
     size_t len = 0, n = 0;
     uint32_t seed = 7;
-    while (n < TR_ARRAY_LEN(recs)) {
+    while (n < nrecs) {
         /* a line of 1-6 pieces, some long enough to cross 64-byte chunks */
         char line[512];
         size_t ln = 0;
@@ -304,10 +301,10 @@ TEST(ioc_prefilter_block_pass_equals_record_pass)
         unsigned k = 1 + (seed >> 16) % 6;
         for (unsigned j = 0; j < k; j++) {
             seed = seed * 1103515245u + 12345u;
-            const char *pc = pieces[(seed >> 16) % TR_ARRAY_LEN(pieces)];
+            const char *pc = pieces[(seed >> 16) % npieces];
             ln += (size_t)snprintf(line + ln, sizeof(line) - ln, "%s%s", j ? " " : "", pc);
         }
-        if (len + ln + 2 > sizeof(buf))
+        if (len + ln + 2 > cap)
             break;
         memcpy(buf + len, line, ln);
         recs[n] = (tr_record){ .data = { buf + len, ln }, .line = n + 1 };
@@ -317,14 +314,92 @@ TEST(ioc_prefilter_block_pass_equals_record_pass)
         buf[len++] = '\n';
         n++;
     }
+    return n;
+}
+
+/* One pass over a block's lines marks what each line alone would, with
+ * every instruction set this CPU has, and they all mark the same. */
+static void check_block_pass(const char *feed, const char *const *pieces, size_t npieces)
+{
+    pf_fixture f = fixture_of(feed);
+    CHECK(f.s != NULL);
+    if (!f.s)
+        return;
+    char buf[16384];
+    tr_record recs[200];
+    uint8_t mark[200], base_mark[200];
+    size_t n = lines_of(pieces, npieces, buf, sizeof(buf), recs, TR_ARRAY_LEN(recs));
     CHECK(n > 100);
-    CHECK_EQ(tr_ioc_prefilter_mark(pf, s, recs, n, mark), TR_OK);
-    size_t marked = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool alone = tr_ioc_prefilter_text(pf, s, recs[i].data);
-        CHECK_MSG(mark[i] == alone, "line %zu: %.*s", i, (int)recs[i].data.n, recs[i].data.p);
-        marked += mark[i];
+    for (ioc_pf_isa isa = IOC_PF_ISA_BASE; isa <= IOC_PF_ISA_AVX512; isa++) {
+        if (!ioc_pf_isa_supported(isa))
+            continue;
+        f.pf->isa = isa;
+        CHECK_EQ(tr_ioc_prefilter_mark(f.pf, f.s, recs, n, mark), TR_OK);
+        size_t marked = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool alone = tr_ioc_prefilter_text(f.pf, f.s, recs[i].data);
+            CHECK_MSG(mark[i] == alone, "%s, line %zu: %.*s", ioc_pf_isa_name(isa), i,
+                      (int)recs[i].data.n, recs[i].data.p);
+            if (isa != IOC_PF_ISA_BASE)
+                CHECK_MSG(mark[i] == base_mark[i], "%s vs baseline, line %zu: %.*s",
+                          ioc_pf_isa_name(isa), i, (int)recs[i].data.n, recs[i].data.p);
+            marked += mark[i];
+        }
+        memcpy(base_mark, mark, n);
+        CHECK(marked > 10 && marked < n); /* both kinds are there */
     }
-    CHECK(marked > 10 && marked < n); /* both kinds are there */
+    fixture_free(&f);
+}
+
+TEST(ioc_prefilter_block_pass_equals_record_pass)
+{
+    /* short literals and IPv6 groups: every start takes the slow probe */
+    static const char *const pieces[] = {
+        "GET /a HTTP/1.1", "host=evil.com", "notevil.com", "11.2.3.4", "1.2.3.4:80",
+        "x\\nevil.com", "T.CO/", "t.com", "10.9.8.7", "110.9.8.7", "[0fe8::1]", "::FFFF:1.1.1.1",
+        "01.002.3.4", "a\\u002ecom", "D41D8CD98F00B204E9800998ECF8427E",
+        "servicehost18.info", "SERVICEHOST189.INFO.", "/x/_drop.js?", "ts=1579478400.049000",
+    };
+    check_block_pass("1.2.3.4\nevil.com\nt.co\n10.9.8.0/24\nfe8::1\n_drop.js\n"
+                     "d41d8cd98f00b204e9800998ecf8427e\nservicehost189.info\n",
+                     pieces, TR_ARRAY_LEN(pieces));
+}
+
+TEST(ioc_prefilter_block_pass_long_literals)
+{
+    /* only literals of 8 bytes or more: the bitmap loop, all length classes */
+    static const char *const pieces[] = {
+        "GET /a HTTP/1.1", "ref=https://a.medianet607.cn/", "medianet608.cn", "10.20.30.40",
+        "10.20.30.4", "110.20.30.40", "MEDIANET607.COM", "medianet607.cn.exampl",
+        "statsupport.infox", "x\\nstatsupport.info", "::ffff:10.20.30.40", "010.20.30.40",
+        "d41d8cd98f00b204e9800998ecf8427f", "20/Jan/2020:00:00:00", "ffff:abcd",
+    };
+    check_block_pass("10.20.30.40\nmedianet607.cn\nmedianet607.com\nmedianet607.cn.example\n"
+                     "statsupport.info\nd41d8cd98f00b204e9800998ecf8427e\n",
+                     pieces, TR_ARRAY_LEN(pieces));
+}
+
+TEST(ioc_prefilter_shared_prefixes)
+{
+    /* literals sharing their first 8 or 12 bytes, in each length class
+     * (8-11, 12-15, 16 and more): each is found whole, no neighbour is */
+    pf_fixture f = fixture_of("10.20.3.4\nmedianet607.org\nmedianet607.net\n"
+                              "servicehost189.info.example\nservicehost189.info.examples\n");
+    CHECK(f.s != NULL);
+    const tr_ioc_prefilter *pf = f.pf;
+    tr_ioc_pf_scratch *s = f.s;
+    static const char *const yes[] = {
+        "ip=10.20.3.4 x", "host medianet607.org", "MEDIANET607.NET",
+        "a.servicehost189.info.example/", "servicehost189.info.examples",
+    };
+    static const char *const no[] = {
+        "ip=10.20.3.5 x", "10.20.3.", "medianet607.cn", "medianet607.or", "medianet6070.org",
+        "xmedianet607.org", "servicehost189.info.exampl", "servicehost189.info",
+        "servicehost189.info.exbmple",
+    };
+    for (size_t i = 0; i < TR_ARRAY_LEN(yes); i++)
+        CHECK_MSG(passes(pf, s, yes[i]), "%s", yes[i]);
+    for (size_t i = 0; i < TR_ARRAY_LEN(no); i++)
+        CHECK_MSG(!passes(pf, s, no[i]), "%s", no[i]);
     fixture_free(&f);
 }
