@@ -18,7 +18,8 @@
 # Prints "RESULT name value unit" lines for bench/run.sh.
 #   BENCH_IOC_SIZES ("10000 100000 1000000"), BENCH_IOC_THREADS (2),
 #   BENCH_IOC_TIMEOUT (900 s per peer run), BENCH_IOC_PEERS ("rg grep"),
-#   BENCH_IOC_FULL (1: also trawl with --no-ioc-prefilter, every line parsed).
+#   BENCH_IOC_FULL (1: also trawl with --no-ioc-prefilter, every line parsed),
+#   BENCH_IOC_TRAWL_RUNS (3: trawl hunt -i runs; the median wall time counts).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BENCH_BUILD:-$PWD/build}
@@ -29,6 +30,7 @@ SIZES=${BENCH_IOC_SIZES:-10000 100000 1000000}
 THREADS=${BENCH_IOC_THREADS:-2}
 TIMEOUT=${BENCH_IOC_TIMEOUT:-900}
 PEERS=${BENCH_IOC_PEERS:-rg grep}
+TRAWL_RUNS=${BENCH_IOC_TRAWL_RUNS:-3}
 export LC_ALL=C
 mkdir -p "$WORK"
 for p in ioc_gen ioc_load ioc_scan; do
@@ -71,6 +73,22 @@ run() {
     [ $rc -eq 124 ] && echo "timeout" >"$WORK/$name.time"
     return 0
 }
+# run_median NAME CMD…: run TRAWL_RUNS times; NAME.time/.out/.err are the
+# run with the median wall time, NAME.walls lists every run's. trawl's runs
+# are short (about a second), so one slowed by a neighbour on a shared
+# machine would decide the ratio; the peers run for tens of seconds.
+run_median() {
+    local name=$1; shift
+    local k walls=()
+    for k in $(seq 1 "$TRAWL_RUNS"); do
+        run "${name}_r$k" "$@"
+        walls+=("$(tail -n 1 "$WORK/${name}_r$k.time" | cut -d' ' -f1) $k")
+    done
+    local mid; mid=$(printf '%s\n' "${walls[@]}" | sort -n | awk -v m=$(((TRAWL_RUNS + 1) / 2)) 'NR == m { print $2 }')
+    for ext in time out err; do mv "$WORK/${name}_r$mid.$ext" "$WORK/$name.$ext"; done
+    printf '%s\n' "${walls[@]}" | sort -k2n | cut -d' ' -f1 | paste -sd' ' >"$WORK/$name.walls"
+    rm -f "$WORK/${name}"_r*.*
+}
 fmt() { # NAME label matches
     local t; t=$(cat "$WORK/$1.time" 2>/dev/null | tail -n 1)
     if [ "$t" = timeout ] || [ -z "$t" ]; then
@@ -79,7 +97,7 @@ fmt() { # NAME label matches
     fi
     set -- "$1" "$2" "$3" $t
     awk -v l="$2" -v m="$3" -v w="$4" -v u="$5" -v s="$6" -v r="$7" -v mb="$mb" 'BEGIN {
-        printf "  %-22s %8.1f s wall %7.1f MB/s  %8.1f s CPU  %7.0f MB RSS  %10s matches\n",
+        printf "  %-22s %8.2f s wall %7.1f MB/s  %8.2f s CPU  %7.0f MB RSS  %10s matches\n",
             l, w, mb / w, u + s, r / 1024, m }'
 }
 secs() { # NAME -> "wall cpu" or "timeout"
@@ -94,10 +112,11 @@ for n in $SIZES; do
     label=$(awk -v n="$n" 'BEGIN { print (n >= 1000000) ? n / 1000000 "M" : n / 1000 "k" }')
     echo
     echo "$label indicators over $mb MB ($THREADS threads each):"
-    run trawl_$n "$TRAWL" -v hunt -i "$feed" --format jsonl -o /dev/null -j "$THREADS" \
+    run_median trawl_$n "$TRAWL" -v hunt -i "$feed" --format jsonl -o /dev/null -j "$THREADS" \
         --no-progress $files
     tm=$(grep -o 'ioc [0-9]*' "$WORK/trawl_$n.err" | head -n 1 | cut -d' ' -f2)
     fmt trawl_$n "trawl hunt -i" "${tm:-?}"
+    echo "    median of $TRAWL_RUNS runs, wall: $(cat "$WORK/trawl_$n.walls") s"
     grep -h 'indicator prefilter\|not parsed' "$WORK/trawl_$n.err" | sed 's/^/    /'
     if [ "${BENCH_IOC_FULL:-1}" = 1 ]; then # the same without the raw-text prefilter
         run full_$n "$TRAWL" hunt -i "$feed" --no-ioc-prefilter --format jsonl -o /dev/null \

@@ -16,7 +16,7 @@ PF_TARGET static size_t PF_FIRST_HIT(const tr_ioc_prefilter *pf, const char *p, 
     const unsigned char *u = (const unsigned char *)p;
     uint64_t carry_word = 0, carry_digit = 0, carry_bs = 0, carry_dot = 0, prev_f = 0;
     const uint64_t *bits = pf->bits;
-    bool short_lens = pf->short_lens != 0, zeros = pf->zeros, v4 = pf->v4;
+    bool short_lens = pf->short_lens != 0, v4 = pf->v4;
     for (; o < n; o += 64) {
         ioc_pf_masks m;
         size_t avail = n - o;
@@ -49,20 +49,34 @@ PF_TARGET static size_t PF_FIRST_HIT(const tr_ioc_prefilter *pf, const char *p, 
                 break;
             }
         }
-        if (TR_LIKELY(o + 72 <= n) && !short_lens && !zeros) {
-            /* every start here has 8 bytes after it: the bitmap decides */
+        if (TR_LIKELY(o + 72 <= n)) {
+            /* every start here has 8 bytes after it: the bitmaps decide */
+            uint64_t long_ok = long_heads_of(pf, &m);
+            uint64_t short_ok = short_lens ? short_ends_of(pf, &m) : 0;
+            for (uint64_t todo = starts & (long_ok | short_ok); todo; todo &= todo - 1) {
+                unsigned j = (unsigned)__builtin_ctzll(todo);
+                size_t i = o + j;
+                uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
+                if ((long_ok >> j) & 1) {
+                    uint64_t h = ioc_pf_bit(pf, w);
+                    if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) &&
+                        has_long(pf, w, u + i, n - i)) {
+                        hit = i; /* before the rare hit: starts were cut there */
+                        break;
+                    }
+                }
+                if (((short_ok >> j) & 1) && TR_UNLIKELY(short_gate(pf, w)) &&
+                    probe_short(pf, u, i, n, w)) {
+                    hit = i;
+                    break;
+                }
+            }
+        } else {
             for (; starts; starts &= starts - 1) {
                 size_t i = o + (size_t)__builtin_ctzll(starts);
-                uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
-                uint64_t h = ioc_pf_bit(pf, w);
-                if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) && has_long(pf, w, u + i, n - i))
+                if (probe(pf, u, i, n))
                     return i < hit ? i : hit;
             }
-        }
-        for (; starts; starts &= starts - 1) {
-            size_t i = o + (size_t)__builtin_ctzll(starts);
-            if (probe(pf, u, i, n) || (zeros && u[i] == '0' && probe_after_zeros(pf, u, i, n)))
-                return i < hit ? i : hit;
         }
         if (hit != NO_HIT)
             return hit;

@@ -19,6 +19,7 @@ void ioc_pf_masks64_portable(const unsigned char *q, ioc_pf_masks *m)
         m->zero |= c == '0' ? b : 0;
         m->dot |= c == '.' ? b : 0;
         m->f |= (c | 0x20) == 'f' ? b : 0;
+        m->join |= c == '-' || c == '_' || c == '@' ? b : 0;
     }
 }
 

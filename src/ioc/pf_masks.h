@@ -41,6 +41,9 @@ static inline __attribute__((always_inline)) void ioc_pf_masks16_sse2(const unsi
     m->zero |= IOC_PF_MASK16(_mm_cmpeq_epi8(x, _mm_set1_epi8('0')));
     m->dot |= IOC_PF_MASK16(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
     m->f |= IOC_PF_MASK16(_mm_cmpeq_epi8(xf, _mm_set1_epi8('f')));
+    m->join |= IOC_PF_MASK16(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+                                                       _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))),
+                                          _mm_cmpeq_epi8(x, _mm_set1_epi8('@'))));
 #undef IOC_PF_MASK16
 }
 
@@ -78,6 +81,9 @@ ioc_pf_masks64_avx512(const unsigned char *q, ioc_pf_masks *m)
     m->zero = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('0'));
     m->dot = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('.'));
     m->f = _mm512_cmpeq_epi8_mask(xf, _mm512_set1_epi8('f'));
+    m->join = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('-')) |
+              _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('_')) |
+              _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('@'));
 }
 
 /* The same, callable from code built for the baseline (the tests). */

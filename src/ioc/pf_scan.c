@@ -100,6 +100,63 @@ static bool has_short(const tr_ioc_prefilter *pf, uint64_t key)
     return false;
 }
 
+/* x >> k with the k bits shifted in from past the chunk set (unknown). */
+static inline uint64_t shr_unknown(uint64_t x, unsigned k)
+{
+    return x >> k | ~(~0ULL >> k);
+}
+
+/* Bit i: bytes i to i + 7 of the chunk are all letters, digits or bytes
+ * that the first 8 bytes of some literal of 8 bytes or more hold, so such
+ * a literal can start at i. Most word starts in logs are followed within 8
+ * bytes by a space, quote, slash, tab or '=' that no literal holds, and
+ * need no bitmap probe. */
+static inline uint64_t long_heads_of(const tr_ioc_prefilter *pf, const ioc_pf_masks *m)
+{
+    unsigned h = pf->head;
+    if (h & IOC_PF_HEAD_ANY)
+        return ~0ULL;
+    uint64_t good = m->word | (h & IOC_PF_HEAD_DOT ? m->dot : 0) |
+                    (h & IOC_PF_HEAD_COLON ? m->colon : 0) | (h & IOC_PF_HEAD_JOIN ? m->join : 0);
+    uint64_t g2 = good & shr_unknown(good, 1);
+    uint64_t g4 = g2 & shr_unknown(g2, 2);
+    return g4 & shr_unknown(g4, 4);
+}
+
+/* Bit i: a literal of a length l under 8 that the index has can start at
+ * byte i of the chunk, by what byte i + l - 1 would be: the end of a word
+ * (probe_short requires a literal ending in a letter or digit to end where
+ * a word does), or a ':', '.' or other byte that such a literal ends with
+ * (IPv6 groups "db8:", networks "10.1."). Word starts inside words, or not
+ * followed by the right byte, are ruled out with a few shifts instead of a
+ * bitmap probe each. Bytes past the chunk are unknown: taken as possible. */
+static inline uint64_t short_ends_of(const tr_ioc_prefilter *pf, const ioc_pf_masks *m)
+{
+    uint64_t word_end = m->word & ~(m->word >> 1);
+    uint64_t other = ~m->word & ~m->colon & ~m->dot;
+    uint64_t ok = 0;
+    for (unsigned lens = pf->short_lens; lens; lens &= lens - 1) {
+        unsigned l = (unsigned)__builtin_ctz(lens);
+        unsigned c = pf->short_end[l];
+        uint64_t last = (c & IOC_PF_END_WORD ? word_end : 0) | (c & IOC_PF_END_COLON ? m->colon : 0) |
+                        (c & IOC_PF_END_DOT ? m->dot : 0) | (c & IOC_PF_END_OTHER ? other : 0);
+        ok |= shr_unknown(last, l - 1);
+    }
+    return ok;
+}
+
+/* Can a literal shorter than 8 bytes start with the folded bytes w? */
+static inline bool short_gate(const tr_ioc_prefilter *pf, uint64_t w)
+{
+    uint64_t h = ioc_pf_short_bit(pf, w, 4);
+    if ((pf->short_bits[h >> 6] >> (h & 63)) & 1)
+        return true;
+    if (!pf->short3)
+        return false;
+    h = ioc_pf_short_bit(pf, w, 3);
+    return (pf->short_bits[h >> 6] >> (h & 63)) & 1;
+}
+
 /* Does a literal shorter than 8 bytes start at u[s]? w: the folded bytes
  * from s (0 past the record's end). */
 static bool probe_short(const tr_ioc_prefilter *pf, const unsigned char *u, size_t s, size_t n,
@@ -137,17 +194,7 @@ static inline __attribute__((always_inline)) bool probe(const tr_ioc_prefilter *
         memcpy(tmp, u + s, n - s);
         w = load_le64(tmp) | IOC_PF_FOLD8;
     }
-    return pf->short_lens && probe_short(pf, u, s, n, w);
-}
-
-/* A start at a '0' of an IPv6 literal's group: "0db8:" holds "db8:". */
-static bool probe_after_zeros(const tr_ioc_prefilter *pf, const unsigned char *u, size_t i,
-                              size_t n)
-{
-    for (size_t k = i + 1; k < n && k <= i + 3 && u[k - 1] == '0'; k++)
-        if (probe(pf, u, k, n))
-            return true;
-    return false;
+    return pf->short_lens && short_gate(pf, w) && probe_short(pf, u, s, n, w);
 }
 
 /* Four consecutive 1-3 digit groups, one of them zero-padded, in the run of

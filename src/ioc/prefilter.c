@@ -219,11 +219,45 @@ static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit,
     pf->bits[h >> 6] |= 1ULL << (h & 63);
     h = ioc_pf_key_bit(pf, key);
     pf->key_bits[h >> 6] |= 1ULL << (h & 63);
-    if (n < 8)
+    for (size_t k = 0; n >= 8 && k < 8; k++) {
+        unsigned char c = (unsigned char)lit[k];
+        if (!ioc_pf_is_word(c))
+            pf->head |= c == '.'   ? IOC_PF_HEAD_DOT
+                        : c == ':' ? IOC_PF_HEAD_COLON
+                        : c == '-' || c == '_' || c == '@' ? IOC_PF_HEAD_JOIN
+                                                           : IOC_PF_HEAD_ANY;
+    }
+    if (n < 8) {
         pf->short_lens |= (uint8_t)(1u << n);
+        h = ioc_pf_short_bit(pf, key, n < 4 ? 3 : 4);
+        pf->short_bits[h >> 6] |= 1ULL << (h & 63);
+        pf->short3 |= n == 3;
+        unsigned char last = (unsigned char)lit[n - 1];
+        pf->short_end[n] |= ioc_pf_is_word(last) ? IOC_PF_END_WORD
+                            : last == ':'        ? IOC_PF_END_COLON
+                            : last == '.'        ? IOC_PF_END_DOT
+                                                 : IOC_PF_END_OTHER;
+    }
     pf->len8 |= n >= 8 && n < 12;
     pf->len12 |= n >= 12 && n < 16;
     pf->st.literals++;
+}
+
+/* An IPv6 group literal of fewer than 4 hex digits ("db8:") may be written
+ * with leading zeros ("0db8:"), which then start the word: the padded
+ * spellings are literals too (at most 2 more: a 1-digit group's literal is
+ * too short to build a prefilter at all). */
+static void add_zero_padded(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit, size_t n)
+{
+    size_t nd = n - 1; /* hex digits before the ':' */
+    if (n < 2 || nd >= 4 || lit[nd] != ':')
+        return;
+    char padded[8];
+    for (size_t pad = 1; nd + pad <= 4; pad++) {
+        memset(padded, '0', pad);
+        memcpy(padded + pad, lit, n);
+        add_literal(pf, pool_len, padded, pad + n);
+    }
 }
 
 tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char *why,
@@ -234,22 +268,45 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
         why[0] = '\0';
     double t0 = mono_s();
     size_t n = tr_ioc_index_count(x);
-    if (n > UINT32_MAX / 64)
+    if (n > UINT32_MAX / 256)
         return TR_ELIMIT;
     tr_ioc_prefilter *pf = tr_calloc(1, sizeof(*pf));
     if (!pf)
         return TR_ENOMEM;
+    /* literals are no longer than their values; an IPv6 one may add two
+     * zero-padded spellings of up to 5 bytes (add_zero_padded) */
+    size_t pool_cap = 0, pool_len = 0, nlit = n, nshort = 0;
+    char lit[IOC_MAX_VALUE + 64];
+    for (size_t i = 0; i < n; i++) {
+        tr_indicator ind;
+        tr_ioc_index_get(x, i, &ind);
+        pool_cap += ind.value.n + 8;
+        bool v6 = is_v6_indicator(&ind);
+        if (v6) {
+            pool_cap += 10;
+            nlit += 2;
+        }
+        if (ioc_pf_literal(ind.type, ind.value, lit, sizeof(lit)) < 8)
+            nshort += v6 ? 3 : 1;
+    }
+    unsigned short_log2 = log2_at_least(nshort * 64);
+    short_log2 = short_log2 < IOC_PF_SHORT_BITS_MIN_LOG2 ? IOC_PF_SHORT_BITS_MIN_LOG2
+                 : short_log2 > 27                       ? 27
+                                                         : short_log2;
+    pf->short_bits_shift = 64 - short_log2;
+    size_t short_bits_bytes = ((size_t)1 << short_log2) / 8;
+    pf->short_bits = tr_calloc(1, short_bits_bytes);
     /* 64 bits a literal keeps the bitmap about 1.5 % full (a probe of an
      * unrelated word passes it that rarely); capped at 16 MB. The key
      * bitmap, probed only after a hit in the first, has 32. */
-    unsigned bits_log2 = log2_at_least(n * 64);
+    unsigned bits_log2 = log2_at_least(nlit * 64);
     bits_log2 = bits_log2 < 16 ? 16 : bits_log2 > 27 ? 27 : bits_log2;
-    unsigned key_bits_log2 = log2_at_least(n * 32);
+    unsigned key_bits_log2 = log2_at_least(nlit * 32);
     key_bits_log2 = key_bits_log2 < 12 ? 12 : key_bits_log2 > 27 ? 27 : key_bits_log2;
     pf->key_bits_shift = 64 - key_bits_log2;
     size_t key_bits_bytes = ((size_t)1 << key_bits_log2) / 8;
     pf->key_bits = tr_calloc(1, key_bits_bytes);
-    unsigned tab_log2 = log2_at_least(n * 2 + 2);
+    unsigned tab_log2 = log2_at_least(nlit * 2 + 2);
     pf->bits_shift = 64 - bits_log2;
     pf->tab_shift = 64 - tab_log2;
     pf->tab_mask = ((size_t)1 << tab_log2) - 1;
@@ -258,15 +315,8 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
     pf->bits = tr_calloc(1, bits_bytes);
     pf->tab = tr_calloc(1, tab_bytes);
     tr_err e = TR_ENOMEM;
-    size_t pool_cap = 0, pool_len = 0;
-    char lit[IOC_MAX_VALUE + 64];
-    for (size_t i = 0; i < n; i++) { /* literals are no longer than their values */
-        tr_indicator ind;
-        tr_ioc_index_get(x, i, &ind);
-        pool_cap += ind.value.n + 8;
-    }
     pf->pool = tr_malloc(pool_cap ? pool_cap : 1);
-    if (!pf->bits || !pf->key_bits || !pf->tab || !pf->pool)
+    if (!pf->bits || !pf->key_bits || !pf->short_bits || !pf->tab || !pf->pool)
         goto out;
     for (size_t i = 0; i < n; i++) {
         tr_indicator ind;
@@ -282,13 +332,14 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
             goto out;
         }
         pf->v4 |= is_v4_indicator(&ind);
-        pf->zeros |= is_v6_indicator(&ind);
         add_literal(pf, &pool_len, lit, k);
+        if (is_v6_indicator(&ind))
+            add_zero_padded(pf, &pool_len, lit, k);
     }
     pf->isa = ioc_pf_best_isa();
     pf->st.scan = ioc_pf_isa_name(pf->isa);
     pf->st.always = 2 + 2 * pf->v4; /* \u, \x; with IPv4: ffff: and zero-padded octets */
-    pf->st.memory = bits_bytes + key_bits_bytes + tab_bytes + pool_cap;
+    pf->st.memory = bits_bytes + key_bits_bytes + short_bits_bytes + tab_bytes + pool_cap;
     pf->st.compile_s = mono_s() - t0;
     *out = pf;
     pf = NULL;
@@ -304,6 +355,7 @@ void tr_ioc_prefilter_free(tr_ioc_prefilter *pf)
         return;
     tr_free(pf->bits);
     tr_free(pf->key_bits);
+    tr_free(pf->short_bits);
     tr_free(pf->tab);
     tr_free(pf->pool);
     tr_free(pf);

@@ -38,6 +38,20 @@ const char *ioc_pf_isa_name(ioc_pf_isa isa);
  * address whose first six groups are zero). */
 size_t ioc_pf_literal(tr_ioc_type t, tr_str v, char *out, size_t cap);
 
+/* The bitmap of the literals under 8 bytes, by their first 4 bytes (3 for
+ * a literal of 3): a word start whose bytes miss it needs no look-up of
+ * each length (IPv6 groups such as "2009:" would otherwise send every
+ * "200 " status code there). */
+#define IOC_PF_SHORT_BITS_MIN_LOG2 14
+
+/* What a short literal's last byte is (ioc_pf_end_class). */
+enum { IOC_PF_END_WORD = 1, IOC_PF_END_COLON = 2, IOC_PF_END_DOT = 4, IOC_PF_END_OTHER = 8 };
+
+/* Which bytes other than letters and digits the first 8 bytes of the
+ * literals of 8 bytes or more hold (HEAD_ANY: one outside these classes,
+ * so the scan cannot rule starts out by them). */
+enum { IOC_PF_HEAD_DOT = 1, IOC_PF_HEAD_COLON = 2, IOC_PF_HEAD_JOIN = 4, IOC_PF_HEAD_ANY = 8 };
+
 /* A literal in the table: its key and its folded bytes. The key of a
  * literal under 12 bytes is its first 8 (ioc_pf_key); of a longer one, a
  * hash of its first 12 or 16 (ioc_pf_key_at), so that the many literals
@@ -58,10 +72,14 @@ struct tr_ioc_prefilter {
     size_t tab_mask;
     char *pool;          /* literal bytes, folded (ioc_pf_fold) */
     uint8_t short_lens;  /* bit k set: a literal of k bytes (3 <= k < 8) */
+    bool short3;         /* a literal of 3 bytes (short_lens bit 3) */
+    uint8_t short_end[8]; /* per length under 8: the IOC_PF_END_* of its last bytes */
+    uint8_t head;        /* IOC_PF_HEAD_*: the bytes in the first 8 of the longer literals */
+    uint64_t *short_bits; /* their first 3 or 4 bytes: 64 bits a literal, 16k at least */
+    unsigned short_bits_shift;
     bool len8;           /* a literal of 8 to 11 bytes */
     bool len12;          /* a literal of 12 to 15 bytes */
     bool v4;             /* IPv4 indicators: "ffff:" and zero-padded octets pass */
-    bool zeros;          /* IPv6 literals: also probe after a group's leading zeros */
     ioc_pf_isa isa;      /* the scan's instruction set (ioc_pf_best_isa; tests set it) */
     tr_ioc_pf_stats st;
 };
@@ -82,6 +100,15 @@ static inline uint64_t ioc_pf_bit(const tr_ioc_prefilter *pf, uint64_t key)
 static inline uint64_t ioc_pf_key_bit(const tr_ioc_prefilter *pf, uint64_t key)
 {
     return (key * 0xD6E8FEB86659FD93ULL) >> pf->key_bits_shift;
+}
+
+/* The short bitmap's bit for the first 3 or 4 bytes of key. */
+static inline uint64_t ioc_pf_short_bit(const tr_ioc_prefilter *pf, uint64_t key,
+                                        unsigned nbytes)
+{
+    uint64_t mul = nbytes == 3 ? 0x9E3779B97F4A7C15ULL : 0xC2B2AE3D27D4EB4FULL;
+    uint64_t mask = nbytes == 3 ? 0xFFFFFF : 0xFFFFFFFF;
+    return ((key & mask) * mul) >> pf->short_bits_shift;
 }
 
 static inline size_t ioc_pf_slot(const tr_ioc_prefilter *pf, uint64_t key)
@@ -133,6 +160,7 @@ typedef struct ioc_pf_masks {
     uint64_t zero;   /* '0' */
     uint64_t dot;    /* '.' */
     uint64_t f;      /* 'f' or 'F' */
+    uint64_t join;   /* '-', '_' or '@' (inside names and addresses) */
 } ioc_pf_masks;
 
 /* The masks of q[0..64) as the scan of isa computes them, and the portable

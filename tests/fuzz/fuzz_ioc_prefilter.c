@@ -100,20 +100,41 @@ static void setup(void)
         abort();
 }
 
-/* The verdict of c's prefilter on line with the instruction set isa. */
-static bool passes_with(checked *c, ioc_pf_isa isa, tr_str line)
+/* The verdicts of c's prefilter on line with the instruction set isa:
+ * alone (bit 0), and as the first record of a block whose second is 80
+ * spaces (bit 1: the block pass then scans the line with its bitmap loop,
+ * which needs 8 bytes after each start; a record alone that short takes the
+ * careful path). The two may differ only where the careful path passes a
+ * line the bitmap loop's byte-class tests rule out (a control byte that
+ * the case fold turns into a dot): both must pass every line that matches. */
+static unsigned verdicts_with(checked *c, ioc_pf_isa isa, tr_str line)
 {
     ioc_pf_isa best = c->pf->isa;
     c->pf->isa = isa;
-    bool yes = tr_ioc_prefilter_text(c->pf, c->pf_s, line);
+    bool alone = tr_ioc_prefilter_text(c->pf, c->pf_s, line);
+    char *buf = malloc(line.n + 81);
+    if (!buf)
+        abort();
+    memcpy(buf, line.p, line.n);
+    memset(buf + line.n, ' ', 81);
+    buf[line.n] = '\n';
+    tr_record recs[2] = { { .data = { buf, line.n }, .line = 1 },
+                          { .data = { buf + line.n + 1, 80 }, .line = 2 } };
+    uint8_t mark[2];
+    if (tr_ioc_prefilter_mark(c->pf, c->pf_s, recs, 2, mark) || mark[1] || (mark[0] && !alone)) {
+        fprintf(stderr, "block pass (%u %u) passes more than the record alone (%u): %.*s\n",
+                mark[0], mark[1], alone, (int)line.n, line.p);
+        abort();
+    }
+    free(buf);
     c->pf->isa = best;
-    return yes;
+    return (unsigned)alone | (unsigned)mark[0] << 1;
 }
 
 static void check(checked *c, tr_format fmt, const tr_event *ev, tr_str line)
 {
-    bool yes = passes_with(c, IOC_PF_ISA_BASE, line);
-    if (ioc_pf_isa_supported(IOC_PF_ISA_AVX512) && passes_with(c, IOC_PF_ISA_AVX512, line) != yes) {
+    unsigned v = verdicts_with(c, IOC_PF_ISA_BASE, line);
+    if (ioc_pf_isa_supported(IOC_PF_ISA_AVX512) && verdicts_with(c, IOC_PF_ISA_AVX512, line) != v) {
         fprintf(stderr, "the AVX-512BW scan disagrees with the baseline: %.*s\n", (int)line.n,
                 line.p);
         abort();
@@ -122,9 +143,9 @@ static void check(checked *c, tr_format fmt, const tr_event *ev, tr_str line)
         return;
     unsigned n = 0;
     tr_ioc_scan(c->x, c->scan_s, ev, count, &n);
-    if (n && !yes) {
-        fprintf(stderr, "prefilter missed a line with %u indicator matches (%s): %.*s\n", n,
-                tr_format_name(fmt), (int)line.n, line.p);
+    if (n && v != 3 && line.n) {
+        fprintf(stderr, "prefilter missed a line with %u indicator matches (%s, %s): %.*s\n", n,
+                tr_format_name(fmt), v & 1 ? "in a block" : "alone", (int)line.n, line.p);
         abort();
     }
 }

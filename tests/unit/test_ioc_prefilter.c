@@ -236,6 +236,7 @@ TEST(ioc_prefilter_masks_agree)
         CHECK_EQ(a.zero, b.zero);
         CHECK_EQ(a.dot, b.dot);
         CHECK_EQ(a.f, b.f);
+        CHECK_EQ(a.join, b.join);
     }
     ioc_pf_masks m;
     ioc_pf_masks64_portable((const unsigned char *)"aZ09:\\0_@[`{/.-"
@@ -249,6 +250,9 @@ TEST(ioc_prefilter_masks_agree)
     ioc_pf_masks64_portable((const unsigned char *)"fF.f"
                             "............................................................", &m);
     CHECK_EQ(m.f & 0xffff, 0xbu);
+    ioc_pf_masks64_portable((const unsigned char *)"-_@a+`"
+                            "............................................................", &m);
+    CHECK_EQ(m.join & 0xffff, 0x7u);
 }
 
 TEST(ioc_prefilter_no_ipv4_no_padded_check)
