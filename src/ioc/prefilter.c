@@ -21,7 +21,6 @@
 #include "ioc/prefilter.h"
 #include "ioc/value.h"
 
-
 /* ------------------------------------------------------------ literals */
 
 /*
@@ -200,6 +199,20 @@ static unsigned log2_at_least(size_t n)
     return b;
 }
 
+/* A zeroed bitmap of bits_per_item bits for each of n items, rounded up to a
+ * power of two between 2^min_log2 and 2^27 bits (16 MB); *shift is 64 minus
+ * its log2, for the multiply-shift hashes of prefilter.h; its bytes are
+ * added to *memory. */
+static uint64_t *new_bitmap(size_t n, unsigned bits_per_item, unsigned min_log2, unsigned *shift,
+                            size_t *memory)
+{
+    unsigned lg = log2_at_least(n * bits_per_item);
+    lg = lg < min_log2 ? min_log2 : lg > 27 ? 27 : lg;
+    *shift = 64 - lg;
+    *memory += ((size_t)1 << lg) / 8;
+    return tr_calloc(1, ((size_t)1 << lg) / 8);
+}
+
 /* Adds the folded literal lit[0..n) unless it is there already. */
 static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit, size_t n)
 {
@@ -289,30 +302,19 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
         if (ioc_pf_literal(ind.type, ind.value, lit, sizeof(lit)) < 8)
             nshort += v6 ? 3 : 1;
     }
-    unsigned short_log2 = log2_at_least(nshort * 64);
-    short_log2 = short_log2 < IOC_PF_SHORT_BITS_MIN_LOG2 ? IOC_PF_SHORT_BITS_MIN_LOG2
-                 : short_log2 > 27                       ? 27
-                                                         : short_log2;
-    pf->short_bits_shift = 64 - short_log2;
-    size_t short_bits_bytes = ((size_t)1 << short_log2) / 8;
-    pf->short_bits = tr_calloc(1, short_bits_bytes);
+    size_t memory = 0;
+    pf->short_bits = new_bitmap(nshort, 64, IOC_PF_SHORT_BITS_MIN_LOG2, &pf->short_bits_shift,
+                                &memory);
     /* 64 bits a literal keeps the bitmap about 1.5 % full (a probe of an
-     * unrelated word passes it that rarely); capped at 16 MB. The key
-     * bitmap, probed only after a hit in the first, has 32. */
-    unsigned bits_log2 = log2_at_least(nlit * 64);
-    bits_log2 = bits_log2 < 16 ? 16 : bits_log2 > 27 ? 27 : bits_log2;
-    unsigned key_bits_log2 = log2_at_least(nlit * 32);
-    key_bits_log2 = key_bits_log2 < 12 ? 12 : key_bits_log2 > 27 ? 27 : key_bits_log2;
-    pf->key_bits_shift = 64 - key_bits_log2;
-    size_t key_bits_bytes = ((size_t)1 << key_bits_log2) / 8;
-    pf->key_bits = tr_calloc(1, key_bits_bytes);
+     * unrelated word passes it that rarely). The key bitmap, probed only
+     * after a hit in the first, has 32. */
+    pf->bits = new_bitmap(nlit, 64, 16, &pf->bits_shift, &memory);
+    pf->key_bits = new_bitmap(nlit, 32, 12, &pf->key_bits_shift, &memory);
     unsigned tab_log2 = log2_at_least(nlit * 2 + 2);
-    pf->bits_shift = 64 - bits_log2;
     pf->tab_shift = 64 - tab_log2;
     pf->tab_mask = ((size_t)1 << tab_log2) - 1;
-    size_t bits_bytes = ((size_t)1 << bits_log2) / 8;
     size_t tab_bytes = ((size_t)1 << tab_log2) * sizeof(ioc_pf_entry);
-    pf->bits = tr_calloc(1, bits_bytes);
+    memory += tab_bytes;
     pf->tab = tr_calloc(1, tab_bytes);
     tr_err e = TR_ENOMEM;
     pf->pool = tr_malloc(pool_cap ? pool_cap : 1);
@@ -339,7 +341,7 @@ tr_err tr_ioc_prefilter_new(const tr_ioc_index *x, tr_ioc_prefilter **out, char 
     pf->isa = ioc_pf_best_isa();
     pf->st.scan = ioc_pf_isa_name(pf->isa);
     pf->st.always = 2 + 2 * pf->v4; /* \u, \x; with IPv4: ffff: and zero-padded octets */
-    pf->st.memory = bits_bytes + key_bits_bytes + short_bits_bytes + tab_bytes + pool_cap;
+    pf->st.memory = memory + pool_cap;
     pf->st.compile_s = mono_s() - t0;
     *out = pf;
     pf = NULL;
