@@ -30,7 +30,7 @@ PF_TARGET static size_t PF_FIRST_HIT(const tr_ioc_prefilter *pf, const char *p, 
         if (avail < 64) {
             uint64_t keep = (1ULL << avail) - 1;
             m.word &= keep, m.digit &= keep, m.bslash &= keep, m.colon &= keep, m.zero &= keep;
-            m.dot &= keep, m.f &= keep;
+            m.dot &= keep, m.f &= keep, m.join &= keep;
         }
         uint64_t after_word = m.word << 1 | carry_word; /* bit i: byte i-1 is a letter or digit */
         uint64_t after_esc = m.bslash << 2 | carry_bs;  /* bit i: byte i-2 is a backslash */
@@ -58,8 +58,7 @@ PF_TARGET static size_t PF_FIRST_HIT(const tr_ioc_prefilter *pf, const char *p, 
                 size_t i = o + j;
                 uint64_t w = load_le64(u + i) | IOC_PF_FOLD8;
                 if ((long_ok >> j) & 1) {
-                    uint64_t h = ioc_pf_bit(pf, w);
-                    if (TR_UNLIKELY((bits[h >> 6] >> (h & 63)) & 1) &&
+                    if (TR_UNLIKELY(ioc_pf_test(bits, ioc_pf_bit(pf, w))) &&
                         has_long(pf, w, u + i, n - i)) {
                         hit = i; /* before the rare hit: starts were cut there */
                         break;

@@ -37,8 +37,7 @@ static inline uint64_t load_le64(const unsigned char *p)
 
 static inline bool bit_set(const tr_ioc_prefilter *pf, uint64_t key)
 {
-    uint64_t h = ioc_pf_bit(pf, key);
-    return (pf->bits[h >> 6] >> (h & 63)) & 1;
+    return ioc_pf_test(pf->bits, ioc_pf_bit(pf, key));
 }
 
 /* Folded equality of n bytes of text with n bytes of the pool. */
@@ -61,8 +60,7 @@ static bool eq_folded(const unsigned char *t, const char *lit, size_t n)
 static inline bool in_chain(const tr_ioc_prefilter *pf, uint64_t k, const unsigned char *t,
                             size_t rem, uint32_t lo, uint32_t hi, size_t skip)
 {
-    uint64_t h = ioc_pf_key_bit(pf, k);
-    if (!((pf->key_bits[h >> 6] >> (h & 63)) & 1))
+    if (!ioc_pf_test(pf->key_bits, ioc_pf_key_bit(pf, k)))
         return false;
     for (size_t i = ioc_pf_slot(pf, k); pf->tab[i].key; i = (i + 1) & pf->tab_mask) {
         const ioc_pf_entry *e = &pf->tab[i];
@@ -148,13 +146,8 @@ static inline uint64_t short_ends_of(const tr_ioc_prefilter *pf, const ioc_pf_ma
 /* Can a literal shorter than 8 bytes start with the folded bytes w? */
 static inline bool short_gate(const tr_ioc_prefilter *pf, uint64_t w)
 {
-    uint64_t h = ioc_pf_short_bit(pf, w, 4);
-    if ((pf->short_bits[h >> 6] >> (h & 63)) & 1)
-        return true;
-    if (!pf->short3)
-        return false;
-    h = ioc_pf_short_bit(pf, w, 3);
-    return (pf->short_bits[h >> 6] >> (h & 63)) & 1;
+    return ioc_pf_test(pf->short_bits, ioc_pf_short_bit(pf, w, 4)) ||
+           (pf->short3 && ioc_pf_test(pf->short_bits, ioc_pf_short_bit(pf, w, 3)));
 }
 
 /* Does a literal shorter than 8 bytes start at u[s]? w: the folded bytes
@@ -295,10 +288,11 @@ bool ioc_pf_isa_supported(ioc_pf_isa isa)
 const char *ioc_pf_isa_name(ioc_pf_isa isa)
 {
 #if defined(__SSE2__)
-    return isa == IOC_PF_ISA_AVX512 ? "AVX-512BW" : "SSE2";
+    const char *base = "SSE2";
 #else
-    return isa == IOC_PF_ISA_AVX512 ? "AVX-512BW" : "portable";
+    const char *base = "portable";
 #endif
+    return isa == IOC_PF_ISA_AVX512 ? "AVX-512BW" : base;
 }
 
 void ioc_pf_masks64(ioc_pf_isa isa, const unsigned char *q, ioc_pf_masks *m)

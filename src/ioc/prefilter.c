@@ -228,10 +228,9 @@ static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit,
         dst[k] = (char)((unsigned char)lit[k] | 0x20);
     pf->tab[i] = (ioc_pf_entry){ key, (uint32_t)*pool_len, (uint32_t)n };
     *pool_len += n;
-    uint64_t h = ioc_pf_bit(pf, ioc_pf_key(lit, n)); /* the scan probes the first 8 bytes */
-    pf->bits[h >> 6] |= 1ULL << (h & 63);
-    h = ioc_pf_key_bit(pf, key);
-    pf->key_bits[h >> 6] |= 1ULL << (h & 63);
+    /* the scan probes the first 8 bytes, then the table key */
+    ioc_pf_set(pf->bits, ioc_pf_bit(pf, ioc_pf_key(lit, n)));
+    ioc_pf_set(pf->key_bits, ioc_pf_key_bit(pf, key));
     for (size_t k = 0; n >= 8 && k < 8; k++) {
         unsigned char c = (unsigned char)lit[k];
         if (!ioc_pf_is_word(c))
@@ -242,8 +241,7 @@ static void add_literal(tr_ioc_prefilter *pf, size_t *pool_len, const char *lit,
     }
     if (n < 8) {
         pf->short_lens |= (uint8_t)(1u << n);
-        h = ioc_pf_short_bit(pf, key, n < 4 ? 3 : 4);
-        pf->short_bits[h >> 6] |= 1ULL << (h & 63);
+        ioc_pf_set(pf->short_bits, ioc_pf_short_bit(pf, key, n < 4 ? 3 : 4));
         pf->short3 |= n == 3;
         unsigned char last = (unsigned char)lit[n - 1];
         pf->short_end[n] |= ioc_pf_is_word(last) ? IOC_PF_END_WORD

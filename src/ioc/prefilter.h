@@ -54,7 +54,7 @@ enum { IOC_PF_HEAD_DOT = 1, IOC_PF_HEAD_COLON = 2, IOC_PF_HEAD_JOIN = 4, IOC_PF_
 
 /* A literal in the table: its key and its folded bytes. The key of a
  * literal under 12 bytes is its first 8 (ioc_pf_key); of a longer one, a
- * hash of its first 12 or 16 (ioc_pf_key_at), so that the many literals
+ * hash of its first 12 or 16 (ioc_pf_table_key), so that the many literals
  * sharing 8 bytes ("login-…", "update-…") do not share a chain. */
 typedef struct ioc_pf_entry {
     uint64_t key; /* 0: empty slot */
@@ -89,6 +89,17 @@ struct tr_ioc_prefilter {
 static inline bool ioc_pf_is_word(unsigned char c)
 {
     return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
+/* Bit h of a bitmap: tested by the scan, set by the build. */
+static inline bool ioc_pf_test(const uint64_t *map, uint64_t h)
+{
+    return (map[h >> 6] >> (h & 63)) & 1;
+}
+
+static inline void ioc_pf_set(uint64_t *map, uint64_t h)
+{
+    map[h >> 6] |= 1ULL << (h & 63);
 }
 
 /* The bitmap bit and the first table slot of a key (build and scan alike). */
